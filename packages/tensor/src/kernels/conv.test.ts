@@ -1,0 +1,336 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import type { FloatArray } from './gemm.js';
+import {
+  conv2dBackwardInput, conv2dBackwardWeight, conv2dForward, conv2dGeometry, type Conv2dGeometry,
+} from './conv.js';
+
+type DType = 'float32' | 'float64';
+
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function alloc(dtype: DType, n: number): FloatArray {
+  return dtype === 'float32' ? new Float32Array(n) : new Float64Array(n);
+}
+
+/** Uniform(-1, 1) data in the given dtype (so float64 references see exactly the stored values). */
+function randArray(dtype: DType, n: number, rnd: () => number): FloatArray {
+  const a = alloc(dtype, n);
+  for (let i = 0; i < n; i++) a[i] = rnd() * 2 - 1;
+  return a;
+}
+
+/** An output array pre-filled with garbage, to check that kernels overwrite every element. */
+function garbage(dtype: DType, n: number): FloatArray {
+  return alloc(dtype, n).fill(Number.NaN);
+}
+
+function abs64(a: FloatArray): Float64Array {
+  return Float64Array.from(a, Math.abs);
+}
+
+function sizes(g: Conv2dGeometry): { x: number; w: number; y: number } {
+  return { x: g.n * g.c * g.h * g.w, w: g.o * g.c * g.kh * g.kw, y: g.n * g.o * g.oh * g.ow };
+}
+
+// ---- naive float64 references -------------------------------------------------------------------
+
+/** Seven-loop forward: y[n,o,i,j] = Σ_{c,p,q} x[n,c,i·sh−ph+p·dh, j·sw−pw+q·dw]·w[o,c,p,q]. */
+function convRef(x: ArrayLike<number>, w: ArrayLike<number>, g: Conv2dGeometry): Float64Array {
+  const y = new Float64Array(sizes(g).y);
+  for (let n = 0; n < g.n; n++)
+    for (let o = 0; o < g.o; o++)
+      for (let i = 0; i < g.oh; i++)
+        for (let j = 0; j < g.ow; j++) {
+          let s = 0;
+          for (let c = 0; c < g.c; c++)
+            for (let p = 0; p < g.kh; p++)
+              for (let q = 0; q < g.kw; q++) {
+                const u = i * g.sh - g.ph + p * g.dh;
+                const v = j * g.sw - g.pw + q * g.dw;
+                if (u < 0 || u >= g.h || v < 0 || v >= g.w) continue;
+                s += x[((n * g.c + c) * g.h + u) * g.w + v]! * w[((o * g.c + c) * g.kh + p) * g.kw + q]!;
+              }
+          y[((n * g.o + o) * g.oh + i) * g.ow + j] = s;
+        }
+  return y;
+}
+
+/** Adjoint of convRef in x, scatter form: each gy[n,o,i,j]·w[o,c,p,q] goes back to the x it read. */
+function backInputRef(gy: ArrayLike<number>, w: ArrayLike<number>, g: Conv2dGeometry): Float64Array {
+  const gx = new Float64Array(sizes(g).x);
+  for (let n = 0; n < g.n; n++)
+    for (let o = 0; o < g.o; o++)
+      for (let i = 0; i < g.oh; i++)
+        for (let j = 0; j < g.ow; j++) {
+          const gv = gy[((n * g.o + o) * g.oh + i) * g.ow + j]!;
+          for (let c = 0; c < g.c; c++)
+            for (let p = 0; p < g.kh; p++)
+              for (let q = 0; q < g.kw; q++) {
+                const u = i * g.sh - g.ph + p * g.dh;
+                const v = j * g.sw - g.pw + q * g.dw;
+                if (u < 0 || u >= g.h || v < 0 || v >= g.w) continue;
+                gx[((n * g.c + c) * g.h + u) * g.w + v] += gv * w[((o * g.c + c) * g.kh + p) * g.kw + q]!;
+              }
+        }
+  return gx;
+}
+
+/** Adjoint of convRef in w, scatter form: each gy[n,o,i,j]·x[n,c,u,v] goes to the tap w[o,c,p,q]. */
+function backWeightRef(x: ArrayLike<number>, gy: ArrayLike<number>, g: Conv2dGeometry): Float64Array {
+  const gw = new Float64Array(sizes(g).w);
+  for (let n = 0; n < g.n; n++)
+    for (let o = 0; o < g.o; o++)
+      for (let i = 0; i < g.oh; i++)
+        for (let j = 0; j < g.ow; j++) {
+          const gv = gy[((n * g.o + o) * g.oh + i) * g.ow + j]!;
+          for (let c = 0; c < g.c; c++)
+            for (let p = 0; p < g.kh; p++)
+              for (let q = 0; q < g.kw; q++) {
+                const u = i * g.sh - g.ph + p * g.dh;
+                const v = j * g.sw - g.pw + q * g.dw;
+                if (u < 0 || u >= g.h || v < 0 || v >= g.w) continue;
+                gw[((o * g.c + c) * g.kh + p) * g.kw + q] += gv * x[((n * g.c + c) * g.h + u) * g.w + v]!;
+              }
+        }
+  return gw;
+}
+
+function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
+  return s;
+}
+
+/**
+ * |got − ref| ≤ tol·scale elementwise, where scale = the reference recomputed on |operands| (the sum of
+ * |terms|, which bounds the rounding error of any summation order) plus a tiny floor.
+ */
+function expectClose(got: FloatArray, ref: Float64Array, scale: Float64Array, dtype: DType, what: string): void {
+  expect(got.length).toBe(ref.length);
+  const tol = dtype === 'float32' ? 1e-5 : 1e-12;
+  for (let k = 0; k < ref.length; k++) {
+    const err = Math.abs(got[k]! - ref[k]!);
+    if (!(err <= tol * (scale[k]! + 1e-30))) {
+      throw new Error(`${what}[${k}]: got ${got[k]}, want ${ref[k]} (|err| ${err}, scale ${scale[k]})`);
+    }
+  }
+}
+
+interface Case { g: Conv2dGeometry; dtype: DType; seed: number }
+
+/** Runs the three kernels on random data for g and checks them against the references. */
+function checkAll({ g, dtype, seed }: Case): void {
+  const rnd = mulberry32(seed);
+  const sz = sizes(g);
+  const x = randArray(dtype, sz.x, rnd);
+  const w = randArray(dtype, sz.w, rnd);
+  const gy = randArray(dtype, sz.y, rnd);
+
+  const y = garbage(dtype, sz.y);
+  conv2dForward(x, w, y, g);
+  expectClose(y, convRef(x, w, g), convRef(abs64(x), abs64(w), g), dtype, 'forward');
+
+  const gx = garbage(dtype, sz.x);
+  conv2dBackwardInput(gy, w, gx, g);
+  expectClose(gx, backInputRef(gy, w, g), backInputRef(abs64(gy), abs64(w), g), dtype, 'backwardInput');
+
+  const gw = garbage(dtype, sz.w);
+  conv2dBackwardWeight(x, gy, gw, g);
+  expectClose(gw, backWeightRef(x, gy, g), backWeightRef(abs64(x), abs64(gy), g), dtype, 'backwardWeight');
+}
+
+function geometry(
+  n: number, c: number, h: number, w: number, o: number, kh: number, kw: number,
+  s: [number, number], p: [number, number], d: [number, number],
+): Conv2dGeometry {
+  return conv2dGeometry([n, c, h, w], [o, c, kh, kw], s, p, d);
+}
+
+const geometryArb = fc
+  .record({
+    n: fc.integer({ min: 1, max: 3 }),
+    c: fc.integer({ min: 1, max: 3 }),
+    o: fc.integer({ min: 1, max: 4 }),
+    h: fc.integer({ min: 1, max: 9 }),
+    w: fc.integer({ min: 1, max: 9 }),
+    kh: fc.integer({ min: 1, max: 4 }),
+    kw: fc.integer({ min: 1, max: 4 }),
+    sh: fc.integer({ min: 1, max: 3 }),
+    sw: fc.integer({ min: 1, max: 3 }),
+    ph: fc.integer({ min: 0, max: 2 }),
+    pw: fc.integer({ min: 0, max: 2 }),
+    dh: fc.integer({ min: 1, max: 2 }),
+    dw: fc.integer({ min: 1, max: 2 }),
+  })
+  .map((r) => geometry(r.n, r.c, r.h, r.w, r.o, r.kh, r.kw, [r.sh, r.sw], [r.ph, r.pw], [r.dh, r.dw]))
+  .filter((g) => g.oh >= 1 && g.ow >= 1);
+
+const caseArb = fc.record({
+  g: geometryArb,
+  dtype: fc.constantFrom<DType>('float32', 'float64'),
+  seed: fc.integer({ min: 0, max: 0x7fffffff }),
+});
+
+describe('conv2dGeometry', () => {
+  it('uses the PyTorch output-size formula', () => {
+    const g = conv2dGeometry([2, 3, 10, 7], [5, 3, 3, 2], [2, 1], [1, 0], [2, 3]);
+    expect(g).toEqual({
+      n: 2, c: 3, h: 10, w: 7, o: 5, kh: 3, kw: 2,
+      oh: Math.floor((10 + 2 - 2 * 2 - 1) / 2) + 1, ow: Math.floor((7 - 3 * 1 - 1) / 1) + 1,
+      sh: 2, sw: 1, ph: 1, pw: 0, dh: 2, dw: 3,
+    });
+    expect(conv2dGeometry([64, 1, 32, 32], [15, 1, 6, 6], [1, 1], [0, 0], [1, 1])).toMatchObject({ oh: 27, ow: 27 });
+    expect(conv2dGeometry([64, 15, 9, 9], [30, 15, 9, 9], [1, 1], [0, 0], [1, 1])).toMatchObject({ oh: 1, ow: 1 });
+  });
+});
+
+describe('conv2d kernels vs naive float64 references', () => {
+  it('match on random geometries (float32 and float64)', () => {
+    fc.assert(fc.property(caseArb, (c) => checkAll(c)), { numRuns: 300 });
+  });
+
+  it('satisfy the adjoint identity <conv(x,w),gy> = <x,backInput(gy,w)> = <w,backWeight(x,gy)> in float64', () => {
+    fc.assert(
+      fc.property(geometryArb, fc.integer({ min: 0, max: 0x7fffffff }), (g, seed) => {
+        const rnd = mulberry32(seed);
+        const sz = sizes(g);
+        const x = randArray('float64', sz.x, rnd);
+        const w = randArray('float64', sz.w, rnd);
+        const gy = randArray('float64', sz.y, rnd);
+        const y = garbage('float64', sz.y);
+        const gx = garbage('float64', sz.x);
+        const gw = garbage('float64', sz.w);
+        conv2dForward(x, w, y, g);
+        conv2dBackwardInput(gy, w, gx, g);
+        conv2dBackwardWeight(x, gy, gw, g);
+        const a = dot(y, gy);
+        const b = dot(x, gx);
+        const c = dot(w, gw);
+        // Scale: Σ |x|·|w|·|gy| over all terms, i.e. <conv(|x|,|w|), |gy|>.
+        const scale = dot(convRef(abs64(x), abs64(w), g), abs64(gy)) + 1e-300;
+        expect(Math.abs(a - b)).toBeLessThanOrEqual(1e-13 * scale);
+        expect(Math.abs(a - c)).toBeLessThanOrEqual(1e-13 * scale);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('handle batches split into several chunks (with a remainder)', () => {
+    // OH·OW = 49 → chunks of ceil(1024/49) = 21 images: 21 + 21 + 3.
+    for (const dtype of ['float32', 'float64'] as const) {
+      checkAll({ g: geometry(45, 2, 9, 9, 3, 3, 3, [1, 1], [0, 0], [1, 1]), dtype, seed: 7 });
+      checkAll({ g: geometry(45, 2, 8, 9, 3, 3, 2, [1, 2], [1, 2], [2, 1]), dtype, seed: 8 });
+    }
+  });
+
+  it('handle one image per chunk (wide outputs) and the pointwise 1×1 path', () => {
+    for (const dtype of ['float32', 'float64'] as const) {
+      // OH·OW = 34·34 ≥ 1024: one image per chunk, gemm reads and writes NCHW directly.
+      checkAll({ g: geometry(3, 2, 34, 34, 3, 3, 3, [1, 1], [1, 1], [1, 1]), dtype, seed: 11 });
+      // 1×1, stride 1, unpadded, 32·32 pixels: no im2col at all.
+      checkAll({ g: geometry(3, 4, 32, 32, 5, 1, 1, [1, 1], [0, 0], [1, 1]), dtype, seed: 12 });
+      // 1×1 but strided or padded: the general path.
+      checkAll({ g: geometry(2, 3, 7, 6, 2, 1, 1, [2, 1], [0, 1], [1, 1]), dtype, seed: 13 });
+    }
+  });
+
+  it('give identical results when the dtypes of consecutive calls alternate (per-dtype scratch)', () => {
+    const g = geometry(4, 3, 9, 9, 5, 3, 3, [1, 1], [1, 1], [1, 1]);
+    for (let k = 0; k < 4; k++) checkAll({ g, dtype: k % 2 === 0 ? 'float32' : 'float64', seed: 100 + k });
+  });
+});
+
+describe('DrLIM-sized convolutions (spot checks)', () => {
+  /** Reference value of one forward output. */
+  function yAt(x: FloatArray, w: FloatArray, g: Conv2dGeometry, n: number, o: number, i: number, j: number): [number, number] {
+    let s = 0, a = 0;
+    for (let c = 0; c < g.c; c++)
+      for (let p = 0; p < g.kh; p++)
+        for (let q = 0; q < g.kw; q++) {
+          const u = i * g.sh - g.ph + p * g.dh, v = j * g.sw - g.pw + q * g.dw;
+          if (u < 0 || u >= g.h || v < 0 || v >= g.w) continue;
+          const t = x[((n * g.c + c) * g.h + u) * g.w + v]! * w[((o * g.c + c) * g.kh + p) * g.kw + q]!;
+          s += t;
+          a += Math.abs(t);
+        }
+    return [s, a];
+  }
+
+  /** Reference value of one input gradient: gx[n,c,u,v] = Σ_{o,p,q} gy[n,o,(u+ph−p·dh)/sh,(v+pw−q·dw)/sw]·w[o,c,p,q]. */
+  function gxAt(gy: FloatArray, w: FloatArray, g: Conv2dGeometry, n: number, c: number, u: number, v: number): [number, number] {
+    let s = 0, a = 0;
+    for (let o = 0; o < g.o; o++)
+      for (let p = 0; p < g.kh; p++)
+        for (let q = 0; q < g.kw; q++) {
+          const ii = u + g.ph - p * g.dh, jj = v + g.pw - q * g.dw;
+          if (ii < 0 || jj < 0 || ii % g.sh !== 0 || jj % g.sw !== 0) continue;
+          const i = ii / g.sh, j = jj / g.sw;
+          if (i >= g.oh || j >= g.ow) continue;
+          const t = gy[((n * g.o + o) * g.oh + i) * g.ow + j]! * w[((o * g.c + c) * g.kh + p) * g.kw + q]!;
+          s += t;
+          a += Math.abs(t);
+        }
+    return [s, a];
+  }
+
+  /** Reference value of one weight gradient, summed over the batch. */
+  function gwAt(x: FloatArray, gy: FloatArray, g: Conv2dGeometry, o: number, c: number, p: number, q: number): [number, number] {
+    let s = 0, a = 0;
+    for (let n = 0; n < g.n; n++)
+      for (let i = 0; i < g.oh; i++)
+        for (let j = 0; j < g.ow; j++) {
+          const u = i * g.sh - g.ph + p * g.dh, v = j * g.sw - g.pw + q * g.dw;
+          if (u < 0 || u >= g.h || v < 0 || v >= g.w) continue;
+          const t = gy[((n * g.o + o) * g.oh + i) * g.ow + j]! * x[((n * g.c + c) * g.h + u) * g.w + v]!;
+          s += t;
+          a += Math.abs(t);
+        }
+    return [s, a];
+  }
+
+  const cases: Array<[string, Conv2dGeometry]> = [
+    ['x 64×1×32×32, w 15×1×6×6', geometry(64, 1, 32, 32, 15, 6, 6, [1, 1], [0, 0], [1, 1])],
+    ['x 64×15×9×9, w 30×15×9×9', geometry(64, 15, 9, 9, 30, 9, 9, [1, 1], [0, 0], [1, 1])],
+    ['x 64×15×12×12, w 30×15×5×5, padding 2', geometry(64, 15, 12, 12, 30, 5, 5, [1, 1], [2, 2], [1, 1])],
+  ];
+  for (const [name, g] of cases) {
+    for (const dtype of ['float32', 'float64'] as const) {
+      it(`${name} (${dtype})`, () => {
+        const rnd = mulberry32(12345);
+        const sz = sizes(g);
+        const x = randArray(dtype, sz.x, rnd);
+        const w = randArray(dtype, sz.w, rnd);
+        const gy = randArray(dtype, sz.y, rnd);
+        const y = garbage(dtype, sz.y);
+        const gx = garbage(dtype, sz.x);
+        const gw = garbage(dtype, sz.w);
+        conv2dForward(x, w, y, g);
+        conv2dBackwardInput(gy, w, gx, g);
+        conv2dBackwardWeight(x, gy, gw, g);
+        const tol = dtype === 'float32' ? 1e-5 : 1e-12;
+        const pick = (m: number): number => Math.floor(rnd() * m);
+        for (let t = 0; t < 40; t++) {
+          const n = pick(g.n), o = pick(g.o), c = pick(g.c);
+          const i = pick(g.oh), j = pick(g.ow), u = pick(g.h), v = pick(g.w), p = pick(g.kh), q = pick(g.kw);
+          const [ys, ya] = yAt(x, w, g, n, o, i, j);
+          expect(Math.abs(y[((n * g.o + o) * g.oh + i) * g.ow + j]! - ys)).toBeLessThanOrEqual(tol * ya);
+          const [xs, xa] = gxAt(gy, w, g, n, c, u, v);
+          expect(Math.abs(gx[((n * g.c + c) * g.h + u) * g.w + v]! - xs)).toBeLessThanOrEqual(tol * xa);
+          const [ws, wa] = gwAt(x, gy, g, o, c, p, q);
+          expect(Math.abs(gw[((o * g.c + c) * g.kh + p) * g.kw + q]! - ws)).toBeLessThanOrEqual(tol * wa);
+        }
+        for (const a of [y, gx, gw]) expect(a.every((e) => Number.isFinite(e))).toBe(true);
+      });
+    }
+  }
+});

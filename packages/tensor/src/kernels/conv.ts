@@ -1,0 +1,338 @@
+/**
+ * 2-D convolution kernels (cross-correlation, as in PyTorch's `conv2d`) on raw contiguous NCHW storage.
+ *
+ * Layouts: input x is [N, C, H, W]; weight w is OIHW [O, C, KH, KW]; output y is [N, O, OH, OW], with
+ *
+ *   OH = floor((H + 2·ph − dh·(KH−1) − 1) / sh) + 1,   OW likewise with (W, pw, dw, KW, sw).
+ *
+ * Forward:
+ *
+ *   y[n,o,i,j] = Σ_{c,p,q} x[n, c, i·sh − ph + p·dh, j·sw − pw + q·dw] · w[o,c,p,q]
+ *
+ * where an x index outside [0,H)×[0,W) reads as 0 (zero padding).
+ *
+ * Vector–Jacobian products for an upstream gradient gy = ∂L/∂y (same shape as y):
+ *
+ *   gx[n,c,u,v] = Σ_{o,p,q,i,j : i·sh − ph + p·dh = u, j·sw − pw + q·dw = v} gy[n,o,i,j] · w[o,c,p,q]
+ *               (the transposed convolution of gy with w: every gy[n,o,i,j]·w[o,c,p,q] is scattered
+ *                back to the x position it was read from; positions in the padding are dropped)
+ *
+ *   gw[o,c,p,q] = Σ_{n,i,j} gy[n,o,i,j] · x[n, c, i·sh − ph + p·dh, j·sw − pw + q·dw]
+ *               (summed over the batch; padded positions contribute 0)
+ *
+ * Implementation (im2col + gemm). For a chunk of nb images the column matrix is
+ *
+ *   cols[(c·KH + p)·KW + q, b·OH·OW + i·OW + j] = x[n0+b, c, i·sh − ph + p·dh, j·sw − pw + q·dw]   (0 if padded)
+ *
+ * of shape [K = C·KH·KW, L = nb·OH·OW]. With W2 = w viewed as the row-major [O, K] matrix and
+ * G = gy of the chunk viewed as [O, L] (column b·OH·OW + i·OW + j):
+ *
+ *   forward:          Y  = W2 · cols                      ([O, L], scattered back to [nb, O, OH·OW])
+ *   backward input:   cols' = W2ᵀ · G, then col2im (scatter-add of cols' into gx, inverse of im2col)
+ *   backward weight:  gw += G · colsᵀ                     (gemm's accumulate flag across chunks)
+ *
+ * Transposes are expressed as gemm strides, never copied. Images are grouped into chunks so the gemm's
+ * N = nb·OH·OW dimension is wide (≥ {@link TARGET_COLS}) even for tiny outputs (OH·OW = 1 in the second
+ * DrLIM layer); with nb = 1 gemm reads/writes the image's slice of y / gy directly, with nb > 1 the [O, L]
+ * block is copied to/from NCHW order (O·L moves against 2·O·K·L flops). A 1×1, stride-1, unpadded
+ * convolution with a wide image skips im2col altogether (cols is the image itself).
+ *
+ * Scratch buffers (cols and the [O, L] block) are module-level, one set per dtype, grown when needed, so
+ * steady-state calls allocate nothing. All arrays of one call must have the same dtype (Float32Array or
+ * Float64Array). Arguments are not validated here; the caller checks shapes and lengths.
+ */
+import { gemm, type FloatArray } from './gemm.js';
+
+/** Every size of one 2-D convolution: batch n, channels c → o, input h×w, kernel kh×kw, output oh×ow,
+ *  stride (sh, sw), zero padding (ph, pw), dilation (dh, dw). */
+export interface Conv2dGeometry {
+  n: number; c: number; h: number; w: number;
+  o: number; kh: number; kw: number;
+  oh: number; ow: number;
+  sh: number; sw: number;
+  ph: number; pw: number;
+  dh: number; dw: number;
+}
+
+/**
+ * Geometry of `conv2d(x, w)` for x of shape [N, C, H, W] and w of shape [O, C, KH, KW]:
+ * OH = floor((H + 2·ph − dh·(KH−1) − 1)/sh) + 1, OW likewise. Arithmetic only — the caller validates
+ * ranks, channel agreement, positivity and OH, OW ≥ 1.
+ */
+export function conv2dGeometry(
+  xShape: readonly number[], wShape: readonly number[],
+  stride: [number, number], padding: [number, number], dilation: [number, number],
+): Conv2dGeometry {
+  const [n, c, h, w] = xShape as [number, number, number, number];
+  const [o, , kh, kw] = wShape as [number, number, number, number];
+  const [sh, sw] = stride;
+  const [ph, pw] = padding;
+  const [dh, dw] = dilation;
+  const oh = Math.floor((h + 2 * ph - dh * (kh - 1) - 1) / sh) + 1;
+  const ow = Math.floor((w + 2 * pw - dw * (kw - 1) - 1) / sw) + 1;
+  return { n, c, h, w, o, kh, kw, oh, ow, sh, sw, ph, pw, dh, dw };
+}
+
+/** Minimum gemm width N = nb·OH·OW a chunk of images aims for (measured: see the tuning notes above). */
+const TARGET_COLS = 1024;
+/** Upper bound on the cols scratch (elements), so huge batches are processed in chunks. */
+const MAX_COLS_ELEMS = 1 << 22;
+
+let cols32 = new Float32Array(0);
+let cols64 = new Float64Array(0);
+let blk32 = new Float32Array(0);
+let blk64 = new Float64Array(0);
+
+function grow(size: number): number {
+  let s = 1024;
+  while (s < size) s *= 2;
+  return s;
+}
+
+/** The module's cols scratch in `like`'s dtype, at least `size` elements. */
+function colsScratch(like: FloatArray, size: number): FloatArray {
+  if (like instanceof Float32Array) {
+    if (cols32.length < size) cols32 = new Float32Array(grow(size));
+    return cols32;
+  }
+  if (cols64.length < size) cols64 = new Float64Array(grow(size));
+  return cols64;
+}
+
+/** The module's [O, L] block scratch in `like`'s dtype, at least `size` elements. */
+function blockScratch(like: FloatArray, size: number): FloatArray {
+  if (like instanceof Float32Array) {
+    if (blk32.length < size) blk32 = new Float32Array(grow(size));
+    return blk32;
+  }
+  if (blk64.length < size) blk64 = new Float64Array(grow(size));
+  return blk64;
+}
+
+/** Smallest t ≥ 0 with t·s + off ≥ 0 (first output index whose tap at offset `off` lands inside). */
+function validLo(off: number, s: number): number {
+  return off >= 0 ? 0 : Math.floor((s - 1 - off) / s);
+}
+
+/** One past the largest t < outLen with t·s + off < inLen, and never below `lo`. */
+function validHi(off: number, s: number, inLen: number, outLen: number, lo: number): number {
+  const last = inLen - 1 - off;
+  const hi = last < 0 ? 0 : Math.min(outLen, Math.floor(last / s) + 1);
+  return hi < lo ? lo : hi;
+}
+
+/** Images per chunk: enough that nb·OH·OW ≥ TARGET_COLS, within the batch and the scratch cap. */
+function chunkSize(g: Conv2dGeometry): number {
+  const ohw = g.oh * g.ow;
+  const k = g.c * g.kh * g.kw;
+  let nb = Math.max(1, Math.ceil(TARGET_COLS / ohw));
+  const cap = Math.max(1, Math.floor(MAX_COLS_ELEMS / Math.max(1, k * ohw)));
+  if (nb > cap) nb = cap;
+  if (nb > g.n) nb = g.n;
+  return Math.max(1, nb);
+}
+
+/** True when cols of one image is the image itself (1×1 kernel, stride 1, no padding) and wide enough. */
+function isPointwise(g: Conv2dGeometry): boolean {
+  return g.kh === 1 && g.kw === 1 && g.sh === 1 && g.sw === 1 && g.ph === 0 && g.pw === 0 &&
+    g.oh * g.ow >= TARGET_COLS;
+}
+
+/**
+ * cols[(c·KH + p)·KW + q, b·OH·OW + i·OW + j] = x[n0+b, c, i·sh − ph + p·dh, j·sw − pw + q·dw] (0 when
+ * padded), for b in [0, nb). Written sequentially; the valid i and j ranges of each tap are computed once.
+ */
+function im2col(x: FloatArray, n0: number, nb: number, g: Conv2dGeometry, cols: FloatArray): void {
+  const C = g.c, H = g.h, W = g.w, KH = g.kh, KW = g.kw, OH = g.oh, OW = g.ow;
+  const sh = g.sh, sw = g.sw, dh = g.dh, dw = g.dw, ph = g.ph, pw = g.pw;
+  const HW = H * W, CHW = C * HW;
+  let d = 0;
+  for (let ci = 0; ci < C; ci++) {
+    for (let p = 0; p < KH; p++) {
+      const rOff = p * dh - ph;
+      const i0 = Math.min(validLo(rOff, sh), OH);
+      const i1 = validHi(rOff, sh, H, OH, i0);
+      for (let q = 0; q < KW; q++) {
+        const cOff = q * dw - pw;
+        const j0 = Math.min(validLo(cOff, sw), OW);
+        const j1 = validHi(cOff, sw, W, OW, j0);
+        for (let b = 0; b < nb; b++) {
+          const plane = (n0 + b) * CHW + ci * HW;
+          for (let e = d + i0 * OW; d < e; d++) cols[d] = 0;
+          for (let i = i0; i < i1; i++) {
+            let s = plane + (i * sh + rOff) * W + j0 * sw + cOff;
+            for (let e = d + j0; d < e; d++) cols[d] = 0;
+            if (sw === 1) {
+              for (let e = d + (j1 - j0); d < e; d++) cols[d] = x[s++]!;
+            } else {
+              for (let e = d + (j1 - j0); d < e; d++) { cols[d] = x[s]!; s += sw; }
+            }
+            for (let e = d + (OW - j1); d < e; d++) cols[d] = 0;
+          }
+          for (let e = d + (OH - i1) * OW; d < e; d++) cols[d] = 0;
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Inverse of {@link im2col} as a scatter-add: overwrites the nb images of gx starting at n0 with
+ * gx[n0+b, c, i·sh − ph + p·dh, j·sw − pw + q·dw] += cols[(c·KH + p)·KW + q, b·OH·OW + i·OW + j]
+ * over all in-bounds positions.
+ */
+function col2im(cols: FloatArray, n0: number, nb: number, g: Conv2dGeometry, gx: FloatArray): void {
+  const C = g.c, H = g.h, W = g.w, KH = g.kh, KW = g.kw, OH = g.oh, OW = g.ow;
+  const sh = g.sh, sw = g.sw, dh = g.dh, dw = g.dw, ph = g.ph, pw = g.pw;
+  const HW = H * W, CHW = C * HW, OHW = OH * OW, L = nb * OHW;
+  gx.fill(0, n0 * CHW, (n0 + nb) * CHW);
+  for (let b = 0; b < nb; b++) {
+    for (let ci = 0; ci < C; ci++) {
+      const plane = (n0 + b) * CHW + ci * HW;
+      for (let p = 0; p < KH; p++) {
+        const rOff = p * dh - ph;
+        const i0 = Math.min(validLo(rOff, sh), OH);
+        const i1 = validHi(rOff, sh, H, OH, i0);
+        for (let q = 0; q < KW; q++) {
+          const cOff = q * dw - pw;
+          const j0 = Math.min(validLo(cOff, sw), OW);
+          const j1 = validHi(cOff, sw, W, OW, j0);
+          const rowBase = ((ci * KH + p) * KW + q) * L + b * OHW;
+          for (let i = i0; i < i1; i++) {
+            let t = plane + (i * sh + rOff) * W + j0 * sw + cOff;
+            let s = rowBase + i * OW + j0;
+            const e = s + (j1 - j0);
+            if (sw === 1) {
+              for (; s < e; s++) gx[t++] += cols[s]!;
+            } else {
+              for (; s < e; s++) { gx[t] += cols[s]!; t += sw; }
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+/** blk[o, b·OHW + r] = src[(n0+b)·O·OHW + o·OHW + r]: the chunk's NCHW gradient as an [O, L] matrix. */
+function gatherBlock(src: FloatArray, n0: number, nb: number, O: number, OHW: number, blk: FloatArray): void {
+  const L = nb * OHW;
+  for (let b = 0; b < nb; b++) {
+    let s = (n0 + b) * O * OHW;
+    for (let o = 0; o < O; o++) {
+      let d = o * L + b * OHW;
+      for (let e = d + OHW; d < e; d++) blk[d] = src[s++]!;
+    }
+  }
+}
+
+/** dst[(n0+b)·O·OHW + o·OHW + r] = blk[o, b·OHW + r]: the inverse of {@link gatherBlock}. */
+function scatterBlock(blk: FloatArray, n0: number, nb: number, O: number, OHW: number, dst: FloatArray): void {
+  const L = nb * OHW;
+  for (let b = 0; b < nb; b++) {
+    let d = (n0 + b) * O * OHW;
+    for (let o = 0; o < O; o++) {
+      let s = o * L + b * OHW;
+      for (let e = s + OHW; s < e; s++) dst[d++] = blk[s]!;
+    }
+  }
+}
+
+/**
+ * Forward convolution: out[n,o,i,j] = Σ_{c,p,q} x[n, c, i·sh − ph + p·dh, j·sw − pw + q·dw] · w[o,c,p,q]
+ * (zero padding). `out` ([N, O, OH, OW]) is fully overwritten.
+ */
+export function conv2dForward(x: FloatArray, w: FloatArray, out: FloatArray, g: Conv2dGeometry): void {
+  const N = g.n, O = g.o, OHW = g.oh * g.ow, K = g.c * g.kh * g.kw;
+  if (N === 0 || O === 0 || OHW === 0) return;
+  if (isPointwise(g)) {
+    for (let n = 0; n < N; n++) {
+      gemm(O, OHW, K, w, 0, K, 1, x, n * K * OHW, OHW, 1, out, n * O * OHW, OHW, false);
+    }
+    return;
+  }
+  const chunk = chunkSize(g);
+  const cols = colsScratch(x, K * chunk * OHW);
+  for (let n0 = 0; n0 < N; n0 += chunk) {
+    const nb = Math.min(chunk, N - n0);
+    const L = nb * OHW;
+    im2col(x, n0, nb, g, cols);
+    if (nb === 1) {
+      gemm(O, OHW, K, w, 0, K, 1, cols, 0, OHW, 1, out, n0 * O * OHW, OHW, false);
+    } else {
+      const blk = blockScratch(x, O * L);
+      gemm(O, L, K, w, 0, K, 1, cols, 0, L, 1, blk, 0, L, false);
+      scatterBlock(blk, n0, nb, O, OHW, out);
+    }
+  }
+}
+
+/**
+ * Gradient with respect to the input (the transposed convolution of gy with w):
+ * gx[n,c,u,v] = Σ gy[n,o,i,j] · w[o,c,p,q] over all (o,p,q,i,j) with i·sh − ph + p·dh = u and
+ * j·sw − pw + q·dw = v. `gx` ([N, C, H, W]) is fully overwritten.
+ */
+export function conv2dBackwardInput(gy: FloatArray, w: FloatArray, gx: FloatArray, g: Conv2dGeometry): void {
+  const N = g.n, O = g.o, OHW = g.oh * g.ow, K = g.c * g.kh * g.kw;
+  if (N === 0) return;
+  if (O === 0 || OHW === 0) {
+    gx.fill(0, 0, N * g.c * g.h * g.w);
+    return;
+  }
+  if (isPointwise(g)) {
+    for (let n = 0; n < N; n++) {
+      // gx[n] ([C, HW]) = W2ᵀ · gy[n]: A(c, o) = w[o·C + c].
+      gemm(K, OHW, O, w, 0, 1, K, gy, n * O * OHW, OHW, 1, gx, n * K * OHW, OHW, false);
+    }
+    return;
+  }
+  const chunk = chunkSize(g);
+  const cols = colsScratch(gy, K * chunk * OHW);
+  for (let n0 = 0; n0 < N; n0 += chunk) {
+    const nb = Math.min(chunk, N - n0);
+    const L = nb * OHW;
+    if (nb === 1) {
+      gemm(K, OHW, O, w, 0, 1, K, gy, n0 * O * OHW, OHW, 1, cols, 0, OHW, false);
+    } else {
+      const blk = blockScratch(gy, O * L);
+      gatherBlock(gy, n0, nb, O, OHW, blk);
+      gemm(K, L, O, w, 0, 1, K, blk, 0, L, 1, cols, 0, L, false);
+    }
+    col2im(cols, n0, nb, g, gx);
+  }
+}
+
+/**
+ * Gradient with respect to the weight, summed over the batch:
+ * gw[o,c,p,q] = Σ_{n,i,j} gy[n,o,i,j] · x[n, c, i·sh − ph + p·dh, j·sw − pw + q·dw] (padded reads are 0).
+ * `gw` ([O, C, KH, KW]) is fully overwritten.
+ */
+export function conv2dBackwardWeight(x: FloatArray, gy: FloatArray, gw: FloatArray, g: Conv2dGeometry): void {
+  const N = g.n, O = g.o, OHW = g.oh * g.ow, K = g.c * g.kh * g.kw;
+  if (N === 0 || OHW === 0) {
+    gw.fill(0, 0, O * K);
+    return;
+  }
+  if (O === 0) return;
+  if (isPointwise(g)) {
+    for (let n = 0; n < N; n++) {
+      // gw ([O, C]) += gy[n] · x[n]ᵀ: B(r, c) = x[n·C·HW + c·HW + r].
+      gemm(O, K, OHW, gy, n * O * OHW, OHW, 1, x, n * K * OHW, 1, OHW, gw, 0, K, n > 0);
+    }
+    return;
+  }
+  const chunk = chunkSize(g);
+  const cols = colsScratch(x, K * chunk * OHW);
+  for (let n0 = 0; n0 < N; n0 += chunk) {
+    const nb = Math.min(chunk, N - n0);
+    const L = nb * OHW;
+    im2col(x, n0, nb, g, cols);
+    if (nb === 1) {
+      gemm(O, K, OHW, gy, n0 * O * OHW, OHW, 1, cols, 0, 1, OHW, gw, 0, K, n0 > 0);
+    } else {
+      const blk = blockScratch(gy, O * L);
+      gatherBlock(gy, n0, nb, O, OHW, blk);
+      gemm(O, K, L, blk, 0, L, 1, cols, 0, 1, L, gw, 0, K, n0 > 0);
+    }
+  }
+}

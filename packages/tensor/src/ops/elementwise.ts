@@ -1,0 +1,340 @@
+/**
+ * Elementwise ops. Each op is a row kernel (a top-level function over one strided row, so the JIT sees plain
+ * typed-array loops and no closure) driven by the shared strided iterators in `kernels/iter.ts`. Binary ops
+ * follow NumPy broadcasting; a number operand is a rank-0 tensor of the other operand's dtype.
+ */
+import { DTypeError, ValueError, fmtShape } from '../errors.js';
+import type { FloatArray } from '../kernels/gemm.js';
+import { copyRow, map1, map2, map3, type RowKernel1, type RowKernel2 } from '../kernels/iter.js';
+import { broadcastShapes, broadcastStrides, contiguousStrides, sizeOf } from '../shape.js';
+import { Tensor, alloc, type DType, type TensorLike } from '../tensor.js';
+
+/** Wraps a number as a rank-0 tensor of `dtype`. */
+export function scalar(v: number, dtype: DType = 'float32'): Tensor {
+  const data = alloc(dtype, 1);
+  data[0] = v;
+  return new Tensor(data, []);
+}
+
+function checkOperand(op: string, x: unknown): void {
+  if (!(x instanceof Tensor) && typeof x !== 'number') {
+    const what = x === null ? 'null' : Array.isArray(x) ? 'an array' : typeof x;
+    throw new ValueError(`[${op}] expected a Tensor or a number: got ${what}`);
+  }
+}
+
+/** Turns two operands into tensors of one dtype, or throws. */
+export function operands(op: string, a: TensorLike, b: TensorLike): [Tensor, Tensor] {
+  checkOperand(op, a);
+  checkOperand(op, b);
+  if (typeof a === 'number') a = scalar(a, typeof b === 'number' ? 'float32' : b.dtype);
+  if (typeof b === 'number') b = scalar(b, a.dtype);
+  if (a.dtype !== b.dtype) {
+    throw new DTypeError(
+      `[${op}] dtypes differ: ${a.dtype} ${fmtShape(a.shape)} and ${b.dtype} ${fmtShape(b.shape)}; convert one with astype()`,
+    );
+  }
+  return [a, b];
+}
+
+/** Runs a binary row kernel over the broadcast shape of a and b into a fresh contiguous tensor. */
+export function binary(op: string, a: TensorLike, b: TensorLike, kernel: RowKernel2): Tensor {
+  const [x, y] = operands(op, a, b);
+  const shape = broadcastShapes(op, x.shape, y.shape);
+  const out = alloc(x.dtype, sizeOf(shape));
+  map2(
+    shape, out, 0, contiguousStrides(shape),
+    x.data, x.offset, broadcastStrides(x.shape, x.strides, shape),
+    y.data, y.offset, broadcastStrides(y.shape, y.strides, shape),
+    kernel,
+  );
+  return new Tensor(out, shape);
+}
+
+/** Runs a unary row kernel (with up to two scalar parameters) into a fresh contiguous tensor. */
+export function unary(op: string, x: Tensor, kernel: RowKernel1, p1 = 0, p2 = 0): Tensor {
+  if (!(x instanceof Tensor)) checkOperand(op, x);
+  const out = alloc(x.dtype, x.size);
+  map1(x.shape, out, 0, contiguousStrides(x.shape), x.data, x.offset, x.strides, kernel, p1, p2);
+  return new Tensor(out, x.shape.slice());
+}
+
+// Binary row kernels: o[d] = a[ia] ∘ b[ib] along one row.
+type A = FloatArray;
+function addRow(o: A, d: number, ds: number, a: A, ia: number, sa: number, b: A, ib: number, sb: number, n: number): void {
+  for (let i = 0; i < n; i++, d += ds, ia += sa, ib += sb) o[d] = a[ia]! + b[ib]!;
+}
+function subRow(o: A, d: number, ds: number, a: A, ia: number, sa: number, b: A, ib: number, sb: number, n: number): void {
+  for (let i = 0; i < n; i++, d += ds, ia += sa, ib += sb) o[d] = a[ia]! - b[ib]!;
+}
+function mulRow(o: A, d: number, ds: number, a: A, ia: number, sa: number, b: A, ib: number, sb: number, n: number): void {
+  for (let i = 0; i < n; i++, d += ds, ia += sa, ib += sb) o[d] = a[ia]! * b[ib]!;
+}
+function divRow(o: A, d: number, ds: number, a: A, ia: number, sa: number, b: A, ib: number, sb: number, n: number): void {
+  for (let i = 0; i < n; i++, d += ds, ia += sa, ib += sb) o[d] = a[ia]! / b[ib]!;
+}
+function powRow(o: A, d: number, ds: number, a: A, ia: number, sa: number, b: A, ib: number, sb: number, n: number): void {
+  for (let i = 0; i < n; i++, d += ds, ia += sa, ib += sb) o[d] = Math.pow(a[ia]!, b[ib]!);
+}
+// maximum/minimum propagate NaN, as NumPy's and PyTorch's do.
+function maximumRow(o: A, d: number, ds: number, a: A, ia: number, sa: number, b: A, ib: number, sb: number, n: number): void {
+  for (let i = 0; i < n; i++, d += ds, ia += sa, ib += sb) {
+    const x = a[ia]!, y = b[ib]!;
+    o[d] = x > y || x !== x ? x : y;
+  }
+}
+function minimumRow(o: A, d: number, ds: number, a: A, ia: number, sa: number, b: A, ib: number, sb: number, n: number): void {
+  for (let i = 0; i < n; i++, d += ds, ia += sa, ib += sb) {
+    const x = a[ia]!, y = b[ib]!;
+    o[d] = x < y || x !== x ? x : y;
+  }
+}
+function equalRow(o: A, d: number, ds: number, a: A, ia: number, sa: number, b: A, ib: number, sb: number, n: number): void {
+  for (let i = 0; i < n; i++, d += ds, ia += sa, ib += sb) o[d] = a[ia]! === b[ib]! ? 1 : 0;
+}
+function notEqualRow(o: A, d: number, ds: number, a: A, ia: number, sa: number, b: A, ib: number, sb: number, n: number): void {
+  for (let i = 0; i < n; i++, d += ds, ia += sa, ib += sb) o[d] = a[ia]! !== b[ib]! ? 1 : 0;
+}
+function greaterRow(o: A, d: number, ds: number, a: A, ia: number, sa: number, b: A, ib: number, sb: number, n: number): void {
+  for (let i = 0; i < n; i++, d += ds, ia += sa, ib += sb) o[d] = a[ia]! > b[ib]! ? 1 : 0;
+}
+function greaterEqualRow(o: A, d: number, ds: number, a: A, ia: number, sa: number, b: A, ib: number, sb: number, n: number): void {
+  for (let i = 0; i < n; i++, d += ds, ia += sa, ib += sb) o[d] = a[ia]! >= b[ib]! ? 1 : 0;
+}
+function lessRow(o: A, d: number, ds: number, a: A, ia: number, sa: number, b: A, ib: number, sb: number, n: number): void {
+  for (let i = 0; i < n; i++, d += ds, ia += sa, ib += sb) o[d] = a[ia]! < b[ib]! ? 1 : 0;
+}
+function lessEqualRow(o: A, d: number, ds: number, a: A, ia: number, sa: number, b: A, ib: number, sb: number, n: number): void {
+  for (let i = 0; i < n; i++, d += ds, ia += sa, ib += sb) o[d] = a[ia]! <= b[ib]! ? 1 : 0;
+}
+
+/** a + b, broadcast. ∂/∂a = 1, ∂/∂b = 1. */
+export const add = (a: TensorLike, b: TensorLike): Tensor => binary('add', a, b, addRow);
+/** a − b, broadcast. ∂/∂a = 1, ∂/∂b = −1. */
+export const sub = (a: TensorLike, b: TensorLike): Tensor => binary('sub', a, b, subRow);
+/** a · b, broadcast. ∂/∂a = b, ∂/∂b = a. */
+export const mul = (a: TensorLike, b: TensorLike): Tensor => binary('mul', a, b, mulRow);
+/** a / b, broadcast (IEEE: x/0 = ±Infinity, 0/0 = NaN). ∂/∂a = 1/b, ∂/∂b = −a/b². */
+export const div = (a: TensorLike, b: TensorLike): Tensor => binary('div', a, b, divRow);
+/** a^b, broadcast, as Math.pow. ∂/∂a = b·a^(b−1), ∂/∂b = a^b·ln a. */
+export const pow = (a: TensorLike, b: TensorLike): Tensor => binary('pow', a, b, powRow);
+/** max(a, b) elementwise, NaN-propagating. */
+export const maximum = (a: TensorLike, b: TensorLike): Tensor => binary('maximum', a, b, maximumRow);
+/** min(a, b) elementwise, NaN-propagating. */
+export const minimum = (a: TensorLike, b: TensorLike): Tensor => binary('minimum', a, b, minimumRow);
+/** 1 where a = b, else 0 (in the operands' dtype). */
+export const equal = (a: TensorLike, b: TensorLike): Tensor => binary('equal', a, b, equalRow);
+/** 1 where a ≠ b, else 0. */
+export const notEqual = (a: TensorLike, b: TensorLike): Tensor => binary('notEqual', a, b, notEqualRow);
+/** 1 where a > b, else 0. */
+export const greater = (a: TensorLike, b: TensorLike): Tensor => binary('greater', a, b, greaterRow);
+/** 1 where a ≥ b, else 0. */
+export const greaterEqual = (a: TensorLike, b: TensorLike): Tensor => binary('greaterEqual', a, b, greaterEqualRow);
+/** 1 where a < b, else 0. */
+export const less = (a: TensorLike, b: TensorLike): Tensor => binary('less', a, b, lessRow);
+/** 1 where a ≤ b, else 0. */
+export const lessEqual = (a: TensorLike, b: TensorLike): Tensor => binary('lessEqual', a, b, lessEqualRow);
+
+// Unary row kernels: o[d] = f(a[s]) along one row.
+function negRow(o: A, d: number, ds: number, a: A, s: number, ss: number, n: number): void {
+  for (let i = 0; i < n; i++, d += ds, s += ss) o[d] = -a[s]!;
+}
+function absRow(o: A, d: number, ds: number, a: A, s: number, ss: number, n: number): void {
+  for (let i = 0; i < n; i++, d += ds, s += ss) o[d] = Math.abs(a[s]!);
+}
+function signRow(o: A, d: number, ds: number, a: A, s: number, ss: number, n: number): void {
+  for (let i = 0; i < n; i++, d += ds, s += ss) {
+    const x = a[s]!;
+    o[d] = x > 0 ? 1 : x < 0 ? -1 : x; // 0 stays 0, NaN stays NaN
+  }
+}
+function expRow(o: A, d: number, ds: number, a: A, s: number, ss: number, n: number): void {
+  for (let i = 0; i < n; i++, d += ds, s += ss) o[d] = Math.exp(a[s]!);
+}
+function logRow(o: A, d: number, ds: number, a: A, s: number, ss: number, n: number): void {
+  for (let i = 0; i < n; i++, d += ds, s += ss) o[d] = Math.log(a[s]!);
+}
+function log1pRow(o: A, d: number, ds: number, a: A, s: number, ss: number, n: number): void {
+  for (let i = 0; i < n; i++, d += ds, s += ss) o[d] = Math.log1p(a[s]!);
+}
+function expm1Row(o: A, d: number, ds: number, a: A, s: number, ss: number, n: number): void {
+  for (let i = 0; i < n; i++, d += ds, s += ss) o[d] = Math.expm1(a[s]!);
+}
+function sqrtRow(o: A, d: number, ds: number, a: A, s: number, ss: number, n: number): void {
+  for (let i = 0; i < n; i++, d += ds, s += ss) o[d] = Math.sqrt(a[s]!);
+}
+function rsqrtRow(o: A, d: number, ds: number, a: A, s: number, ss: number, n: number): void {
+  for (let i = 0; i < n; i++, d += ds, s += ss) o[d] = 1 / Math.sqrt(a[s]!);
+}
+function squareRow(o: A, d: number, ds: number, a: A, s: number, ss: number, n: number): void {
+  for (let i = 0; i < n; i++, d += ds, s += ss) {
+    const x = a[s]!;
+    o[d] = x * x;
+  }
+}
+function reciprocalRow(o: A, d: number, ds: number, a: A, s: number, ss: number, n: number): void {
+  for (let i = 0; i < n; i++, d += ds, s += ss) o[d] = 1 / a[s]!;
+}
+function sinRow(o: A, d: number, ds: number, a: A, s: number, ss: number, n: number): void {
+  for (let i = 0; i < n; i++, d += ds, s += ss) o[d] = Math.sin(a[s]!);
+}
+function cosRow(o: A, d: number, ds: number, a: A, s: number, ss: number, n: number): void {
+  for (let i = 0; i < n; i++, d += ds, s += ss) o[d] = Math.cos(a[s]!);
+}
+function tanhRow(o: A, d: number, ds: number, a: A, s: number, ss: number, n: number): void {
+  for (let i = 0; i < n; i++, d += ds, s += ss) o[d] = Math.tanh(a[s]!);
+}
+// σ(x) = 1/(1+e^−x) for x ≥ 0 and e^x/(1+e^x) for x < 0: the exponential never overflows.
+function sigmoidRow(o: A, d: number, ds: number, a: A, s: number, ss: number, n: number): void {
+  for (let i = 0; i < n; i++, d += ds, s += ss) {
+    const x = a[s]!;
+    if (x >= 0) o[d] = 1 / (1 + Math.exp(-x));
+    else {
+      const e = Math.exp(x);
+      o[d] = e / (1 + e);
+    }
+  }
+}
+function reluRow(o: A, d: number, ds: number, a: A, s: number, ss: number, n: number): void {
+  for (let i = 0; i < n; i++, d += ds, s += ss) {
+    const x = a[s]!;
+    o[d] = x < 0 ? 0 : x; // NaN propagates
+  }
+}
+// softplus(x) = log(1+e^x) = max(x,0) + log1p(e^−|x|): stable for x = ±1000.
+function softplusRow(o: A, d: number, ds: number, a: A, s: number, ss: number, n: number): void {
+  for (let i = 0; i < n; i++, d += ds, s += ss) {
+    const x = a[s]!;
+    o[d] = (x > 0 ? x : 0) + Math.log1p(Math.exp(-Math.abs(x)));
+  }
+}
+function clampRow(o: A, d: number, ds: number, a: A, s: number, ss: number, n: number, lo: number, hi: number): void {
+  for (let i = 0; i < n; i++, d += ds, s += ss) {
+    const x = a[s]!;
+    o[d] = x < lo ? lo : x > hi ? hi : x;
+  }
+}
+
+/** −x. */
+export const neg = (x: Tensor): Tensor => unary('neg', x, negRow);
+/** |x|. d/dx = sign(x). */
+export const abs = (x: Tensor): Tensor => unary('abs', x, absRow);
+/** sign(x) ∈ {−1, 0, 1} (NaN stays NaN). Derivative 0. */
+export const sign = (x: Tensor): Tensor => unary('sign', x, signRow);
+/** eˣ. d/dx = eˣ. */
+export const exp = (x: Tensor): Tensor => unary('exp', x, expRow);
+/** ln x (NaN for x < 0, −Infinity at 0). d/dx = 1/x. */
+export const log = (x: Tensor): Tensor => unary('log', x, logRow);
+/** ln(1 + x), accurate near 0. d/dx = 1/(1+x). */
+export const log1p = (x: Tensor): Tensor => unary('log1p', x, log1pRow);
+/** eˣ − 1, accurate near 0. d/dx = eˣ. */
+export const expm1 = (x: Tensor): Tensor => unary('expm1', x, expm1Row);
+/** √x. d/dx = 1/(2√x). */
+export const sqrt = (x: Tensor): Tensor => unary('sqrt', x, sqrtRow);
+/** 1/√x. d/dx = −½·x^(−3/2). */
+export const rsqrt = (x: Tensor): Tensor => unary('rsqrt', x, rsqrtRow);
+/** x². d/dx = 2x. */
+export const square = (x: Tensor): Tensor => unary('square', x, squareRow);
+/** 1/x. d/dx = −1/x². */
+export const reciprocal = (x: Tensor): Tensor => unary('reciprocal', x, reciprocalRow);
+/** sin x. d/dx = cos x. */
+export const sin = (x: Tensor): Tensor => unary('sin', x, sinRow);
+/** cos x. d/dx = −sin x. */
+export const cos = (x: Tensor): Tensor => unary('cos', x, cosRow);
+/** tanh x. d/dx = 1 − tanh² x. */
+export const tanh = (x: Tensor): Tensor => unary('tanh', x, tanhRow);
+/** σ(x) = 1/(1 + e^−x), computed without overflow. d/dx = σ(x)(1 − σ(x)). */
+export const sigmoid = (x: Tensor): Tensor => unary('sigmoid', x, sigmoidRow);
+/** max(x, 0). d/dx = 1 for x > 0, 0 otherwise. */
+export const relu = (x: Tensor): Tensor => unary('relu', x, reluRow);
+/** log(1 + eˣ), computed without overflow. d/dx = σ(x). */
+export const softplus = (x: Tensor): Tensor => unary('softplus', x, softplusRow);
+
+/** Clips x to [min, max] (either bound may be omitted). d/dx = 1 inside the interval, 0 outside. */
+export function clamp(x: Tensor, min?: number, max?: number): Tensor {
+  const lo = min ?? -Infinity, hi = max ?? Infinity;
+  if (typeof lo !== 'number' || typeof hi !== 'number' || Number.isNaN(lo) || Number.isNaN(hi)) {
+    throw new ValueError(`[clamp] bounds must be numbers: got min ${String(min)}, max ${String(max)}`);
+  }
+  if (lo > hi) throw new ValueError(`[clamp] min must not exceed max: got min ${lo}, max ${hi}`);
+  return unary('clamp', x, clampRow, lo, hi);
+}
+
+function whereRow(
+  o: A, d: number, ds: number, c: A, ic: number, sc: number,
+  a: A, ia: number, sa: number, b: A, ib: number, sb: number, n: number,
+): void {
+  for (let i = 0; i < n; i++, d += ds, ic += sc, ia += sa, ib += sb) o[d] = c[ic]! !== 0 ? a[ia]! : b[ib]!;
+}
+
+/**
+ * Picks a where cond is nonzero and b elsewhere; all three broadcast together. cond may have either dtype.
+ * ∂/∂a = [cond ≠ 0], ∂/∂b = [cond = 0].
+ */
+export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
+  checkOperand('where', cond);
+  if (!(cond instanceof Tensor)) throw new ValueError(`[where] condition must be a Tensor: got a number`);
+  const [x, y] = operands('where', a, b);
+  const shape = broadcastShapes('where', broadcastShapes('where', cond.shape, x.shape), y.shape);
+  const out = alloc(x.dtype, sizeOf(shape));
+  map3(
+    shape, out, 0, contiguousStrides(shape),
+    cond.data, cond.offset, broadcastStrides(cond.shape, cond.strides, shape),
+    x.data, x.offset, broadcastStrides(x.shape, x.strides, shape),
+    y.data, y.offset, broadcastStrides(y.shape, y.strides, shape),
+    whereRow,
+  );
+  return new Tensor(out, shape);
+}
+
+export interface AllcloseOptions {
+  /** Relative tolerance (default 1e-5). */
+  rtol?: number;
+  /** Absolute tolerance (default 1e-8). */
+  atol?: number;
+  /** Whether NaN equals NaN (default false). */
+  equalNan?: boolean;
+}
+
+/**
+ * True when |a − b| ≤ atol + rtol·|b| everywhere (NumPy's rule, so not symmetric in a and b); shapes broadcast.
+ * Infinities compare equal only to the same infinity. The dtypes may differ.
+ */
+export function allclose(a: TensorLike, b: TensorLike, opts: AllcloseOptions = {}): boolean {
+  const { rtol = 1e-5, atol = 1e-8, equalNan = false } = opts;
+  checkOperand('allclose', a);
+  checkOperand('allclose', b);
+  const x = typeof a === 'number' ? scalar(a, 'float64') : a;
+  const y = typeof b === 'number' ? scalar(b, 'float64') : b;
+  const shape = broadcastShapes('allclose', x.shape, y.shape);
+  const n = sizeOf(shape);
+  const diff = new Float64Array(n);
+  const strides = contiguousStrides(shape);
+  const yStr = broadcastStrides(y.shape, y.strides, shape);
+  map2(
+    shape, diff, 0, strides,
+    x.data, x.offset, broadcastStrides(x.shape, x.strides, shape),
+    y.data, y.offset, yStr,
+    equalNan ? closeNanRow : closeRow,
+  );
+  const ref = new Float64Array(n);
+  map1(shape, ref, 0, strides, y.data, y.offset, yStr, copyRow);
+  for (let i = 0; i < n; i++) if (diff[i]! > atol + rtol * Math.abs(ref[i]!)) return false;
+  return true;
+}
+
+// closeRow stores |a−b| when both are finite, 0 for identical values (equal infinities), and Infinity when
+// exactly one is NaN or infinite.
+function closeRow(o: A, d: number, ds: number, a: A, ia: number, sa: number, b: A, ib: number, sb: number, n: number): void {
+  for (let i = 0; i < n; i++, d += ds, ia += sa, ib += sb) {
+    const x = a[ia]!, y = b[ib]!;
+    o[d] = x === y ? 0 : Number.isFinite(x) && Number.isFinite(y) ? Math.abs(x - y) : Infinity;
+  }
+}
+function closeNanRow(o: A, d: number, ds: number, a: A, ia: number, sa: number, b: A, ib: number, sb: number, n: number): void {
+  for (let i = 0; i < n; i++, d += ds, ia += sa, ib += sb) {
+    const x = a[ia]!, y = b[ib]!;
+    o[d] = x === y || (x !== x && y !== y) ? 0 : Number.isFinite(x) && Number.isFinite(y) ? Math.abs(x - y) : Infinity;
+  }
+}
+

@@ -1,0 +1,238 @@
+/** Convolution, pooling and softmax: the tensor-level ops over the kernels in `kernels/conv.ts` and `kernels/pool.ts`. */
+import { DTypeError, ShapeError, ValueError, fmtShape } from '../errors.js';
+import {
+  conv2dBackwardInput as convBackInputKernel,
+  conv2dBackwardWeight as convBackWeightKernel,
+  conv2dForward,
+  conv2dGeometry,
+  type Conv2dGeometry,
+} from '../kernels/conv.js';
+import {
+  avgPool2dBackward as avgBackKernel,
+  avgPool2dForward,
+  maxPool2dBackward as maxBackKernel,
+  maxPool2dForward,
+  pool2dGeometry,
+  type Pool2dGeometry,
+} from '../kernels/pool.js';
+import { checkShape, normAxis, pair, sizeOf } from '../shape.js';
+import { Tensor, alloc } from '../tensor.js';
+import { add, exp, div, sub } from './elementwise.js';
+import { logSumExp, max, sum } from './reduce.js';
+import { contiguous, reshape } from './views.js';
+
+export interface Conv2dOptions {
+  /** Step between windows, one number or [sh, sw] (default 1). */
+  stride?: number | readonly [number, number];
+  /** Zeros added on each side, one number or [ph, pw] (default 0). */
+  padding?: number | readonly [number, number];
+  /** Spacing between kernel taps, one number or [dh, dw] (default 1). */
+  dilation?: number | readonly [number, number];
+}
+
+function checkRank4(op: string, t: unknown, what: string, layout: string): Tensor {
+  if (!(t instanceof Tensor)) throw new ValueError(`[${op}] ${what} must be a Tensor`);
+  if (t.ndim !== 4) throw new ShapeError(`[${op}] ${what} must have rank 4 (${layout}): got shape ${fmtShape(t.shape)}`);
+  return t;
+}
+
+function checkSameDType(op: string, a: Tensor, b: Tensor): void {
+  if (a.dtype !== b.dtype) {
+    throw new DTypeError(`[${op}] dtypes differ: ${a.dtype} ${fmtShape(a.shape)} and ${b.dtype} ${fmtShape(b.shape)}; convert one with astype()`);
+  }
+}
+
+/** Validates a convolution's shapes and options and returns its geometry. */
+export function convGeometry(op: string, xShape: readonly number[], wShape: readonly number[], opts: Conv2dOptions): Conv2dGeometry {
+  const stride = pair(op, 'stride', opts.stride ?? 1, 1);
+  const padding = pair(op, 'padding', opts.padding ?? 0, 0);
+  const dilation = pair(op, 'dilation', opts.dilation ?? 1, 1);
+  if (xShape[1] !== wShape[1]) {
+    throw new ShapeError(
+      `[${op}] input ${fmtShape(xShape)} has ${xShape[1]} channels but weight ${fmtShape(wShape)} expects ${wShape[1]}: axis 1 differs`,
+    );
+  }
+  const g = conv2dGeometry(xShape, wShape, stride, padding, dilation);
+  if (g.oh < 1 || g.ow < 1) {
+    const ekh = dilation[0] * (g.kh - 1) + 1, ekw = dilation[1] * (g.kw - 1) + 1;
+    throw new ShapeError(
+      `[${op}] kernel ${g.kh}x${g.kw} (${ekh}x${ekw} with dilation) does not fit the padded input ${g.h + 2 * padding[0]}x${g.w + 2 * padding[1]} of input ${fmtShape(xShape)}`,
+    );
+  }
+  return g;
+}
+
+/**
+ * 2-D cross-correlation (what deep-learning libraries call convolution), NCHW input and OIHW weight:
+ * y[n,o,i,j] = Σ_{c,p,q} x[n, c, i·sh − ph + p·dh, j·sw − pw + q·dw] · w[o,c,p,q] (+ bias[o]),
+ * zeros outside the input. Output size OH = ⌊(H + 2ph − dh(KH−1) − 1)/sh⌋ + 1, likewise OW.
+ * VJPs: ∂/∂x is `conv2dBackwardInput` (the transposed convolution), ∂/∂w is `conv2dBackwardWeight`.
+ */
+export function conv2d(x: Tensor, weight: Tensor, opts: Conv2dOptions & { bias?: Tensor } = {}): Tensor {
+  checkRank4('conv2d', x, 'input', 'NCHW');
+  checkRank4('conv2d', weight, 'weight', 'OIHW');
+  checkSameDType('conv2d', x, weight);
+  const g = convGeometry('conv2d', x.shape, weight.shape, opts);
+  const out = alloc(x.dtype, g.n * g.o * g.oh * g.ow);
+  const xc = contiguous(x), wc = contiguous(weight);
+  conv2dForward(xc.data.subarray(xc.offset, xc.offset + xc.size), wc.data.subarray(wc.offset, wc.offset + wc.size), out, g);
+  const y = new Tensor(out, [g.n, g.o, g.oh, g.ow]);
+  if (opts.bias === undefined) return y;
+  const b = opts.bias;
+  if (!(b instanceof Tensor) || b.ndim !== 1 || b.shape[0] !== g.o) {
+    throw new ShapeError(`[conv2d] bias must have shape [${g.o}] for weight ${fmtShape(weight.shape)}: got ${b instanceof Tensor ? fmtShape(b.shape) : typeof b}`);
+  }
+  return add(y, reshape(b, [1, g.o, 1, 1]));
+}
+
+/**
+ * Gradient of conv2d with respect to its input: for cotangent gy [N,O,OH,OW],
+ * gx[n,c,h,w] = Σ_{o,p,q : h = i·sh − ph + p·dh, w = j·sw − pw + q·dw} gy[n,o,i,j] · w[o,c,p,q]
+ * (a transposed convolution). `inputShape` is x's shape.
+ */
+export function conv2dBackwardInput(gy: Tensor, weight: Tensor, inputShape: readonly number[], opts: Conv2dOptions = {}): Tensor {
+  checkRank4('conv2dBackwardInput', gy, 'gradient', 'NCHW');
+  checkRank4('conv2dBackwardInput', weight, 'weight', 'OIHW');
+  checkSameDType('conv2dBackwardInput', gy, weight);
+  const xShape = checkShape('conv2dBackwardInput', inputShape);
+  if (xShape.length !== 4) throw new ShapeError(`[conv2dBackwardInput] inputShape must have rank 4: got ${fmtShape(xShape)}`);
+  const g = convGeometry('conv2dBackwardInput', xShape, weight.shape, opts);
+  checkGradShape('conv2dBackwardInput', gy, [g.n, g.o, g.oh, g.ow]);
+  const gx = alloc(gy.dtype, sizeOf(xShape));
+  const gc = contiguous(gy), wc = contiguous(weight);
+  convBackInputKernel(gc.data.subarray(gc.offset, gc.offset + gc.size), wc.data.subarray(wc.offset, wc.offset + wc.size), gx, g);
+  return new Tensor(gx, xShape);
+}
+
+/**
+ * Gradient of conv2d with respect to its weight, summed over the batch:
+ * gw[o,c,p,q] = Σ_{n,i,j} gy[n,o,i,j] · x[n, c, i·sh − ph + p·dh, j·sw − pw + q·dw].
+ */
+export function conv2dBackwardWeight(x: Tensor, gy: Tensor, weightShape: readonly number[], opts: Conv2dOptions = {}): Tensor {
+  checkRank4('conv2dBackwardWeight', x, 'input', 'NCHW');
+  checkRank4('conv2dBackwardWeight', gy, 'gradient', 'NCHW');
+  checkSameDType('conv2dBackwardWeight', x, gy);
+  const wShape = checkShape('conv2dBackwardWeight', weightShape);
+  if (wShape.length !== 4) throw new ShapeError(`[conv2dBackwardWeight] weightShape must have rank 4: got ${fmtShape(wShape)}`);
+  const g = convGeometry('conv2dBackwardWeight', x.shape, wShape, opts);
+  checkGradShape('conv2dBackwardWeight', gy, [g.n, g.o, g.oh, g.ow]);
+  const gw = alloc(x.dtype, sizeOf(wShape));
+  const xc = contiguous(x), gc = contiguous(gy);
+  convBackWeightKernel(xc.data.subarray(xc.offset, xc.offset + xc.size), gc.data.subarray(gc.offset, gc.offset + gc.size), gw, g);
+  return new Tensor(gw, wShape);
+}
+
+function checkGradShape(op: string, gy: Tensor, expected: readonly number[]): void {
+  if (gy.shape.some((d, i) => d !== expected[i])) {
+    throw new ShapeError(`[${op}] gradient has shape ${fmtShape(gy.shape)}, but the forward output has shape ${fmtShape(expected)}`);
+  }
+}
+
+export interface Pool2dOptions {
+  /** Window size, one number or [kh, kw]. */
+  kernelSize: number | readonly [number, number];
+  /** Step between windows (default: the window size). */
+  stride?: number | readonly [number, number];
+  /** Implicit padding on each side (default 0); at most half the window. */
+  padding?: number | readonly [number, number];
+}
+
+export interface AvgPool2dOptions extends Pool2dOptions {
+  /** Whether padded zeros count in the divisor (default true, as PyTorch). */
+  countIncludePad?: boolean;
+}
+
+function poolGeometry(op: string, xShape: readonly number[], opts: Pool2dOptions): Pool2dGeometry {
+  if (opts === undefined || opts === null || opts.kernelSize === undefined) throw new ValueError(`[${op}] kernelSize is required`);
+  const kernel = pair(op, 'kernelSize', opts.kernelSize, 1);
+  const stride = pair(op, 'stride', opts.stride ?? kernel, 1);
+  const padding = pair(op, 'padding', opts.padding ?? 0, 0);
+  if (padding[0] * 2 > kernel[0] || padding[1] * 2 > kernel[1]) {
+    throw new ValueError(`[${op}] padding ${fmtShape(padding)} must be at most half the kernel ${fmtShape(kernel)}`);
+  }
+  const g = pool2dGeometry(xShape, kernel, stride, padding);
+  if (g.oh < 1 || g.ow < 1) {
+    throw new ShapeError(`[${op}] window ${kernel[0]}x${kernel[1]} does not fit the padded input ${g.h + 2 * padding[0]}x${g.w + 2 * padding[1]} of input ${fmtShape(xShape)}`);
+  }
+  return g;
+}
+
+/**
+ * Max pooling with its argmax: out[n,c,i,j] = max over the window at (i·sh − ph, j·sw − pw); padding acts as
+ * −∞. `argmax` holds, per output, the flat index (h·W + w) of the winner within its (n, c) plane, which is what
+ * the VJP needs: ∂/∂x scatters each cotangent to its winner.
+ */
+export function maxPool2dWithArgmax(x: Tensor, opts: Pool2dOptions): { output: Tensor; argmax: Int32Array } {
+  checkRank4('maxPool2d', x, 'input', 'NCHW');
+  const g = poolGeometry('maxPool2d', x.shape, opts);
+  const out = alloc(x.dtype, g.n * g.c * g.oh * g.ow);
+  const argmax = new Int32Array(out.length);
+  const xc = contiguous(x);
+  maxPool2dForward(xc.data.subarray(xc.offset, xc.offset + xc.size), out, argmax, g);
+  return { output: new Tensor(out, [g.n, g.c, g.oh, g.ow]), argmax };
+}
+
+/** Max pooling over 2-D windows of an NCHW tensor (see maxPool2dWithArgmax). */
+export function maxPool2d(x: Tensor, opts: Pool2dOptions): Tensor {
+  return maxPool2dWithArgmax(x, opts).output;
+}
+
+/** VJP of max pooling: gx is zero except at each window's winner, which receives the window's cotangent (summed where windows overlap). */
+export function maxPool2dBackward(gy: Tensor, argmax: Int32Array, inputShape: readonly number[], opts: Pool2dOptions): Tensor {
+  checkRank4('maxPool2dBackward', gy, 'gradient', 'NCHW');
+  const xShape = checkShape('maxPool2dBackward', inputShape);
+  if (xShape.length !== 4) throw new ShapeError(`[maxPool2dBackward] inputShape must have rank 4: got ${fmtShape(xShape)}`);
+  const g = poolGeometry('maxPool2dBackward', xShape, opts);
+  checkGradShape('maxPool2dBackward', gy, [g.n, g.c, g.oh, g.ow]);
+  if (!(argmax instanceof Int32Array) || argmax.length !== gy.size) {
+    throw new ValueError(`[maxPool2dBackward] argmax must be an Int32Array of ${gy.size} entries (one per output)`);
+  }
+  const gx = alloc(gy.dtype, sizeOf(xShape));
+  const gc = contiguous(gy);
+  maxBackKernel(gc.data.subarray(gc.offset, gc.offset + gc.size), argmax, gx, g);
+  return new Tensor(gx, xShape);
+}
+
+/**
+ * Average pooling: out[n,c,i,j] = (1/|window|) Σ over the window; with countIncludePad (default) the divisor
+ * counts padded positions, as PyTorch. VJP: each input receives cotangent/|window| from every window holding it.
+ */
+export function avgPool2d(x: Tensor, opts: AvgPool2dOptions): Tensor {
+  checkRank4('avgPool2d', x, 'input', 'NCHW');
+  const g = poolGeometry('avgPool2d', x.shape, opts);
+  const out = alloc(x.dtype, g.n * g.c * g.oh * g.ow);
+  const xc = contiguous(x);
+  avgPool2dForward(xc.data.subarray(xc.offset, xc.offset + xc.size), out, g, opts.countIncludePad ?? true);
+  return new Tensor(out, [g.n, g.c, g.oh, g.ow]);
+}
+
+/** VJP of average pooling. */
+export function avgPool2dBackward(gy: Tensor, inputShape: readonly number[], opts: AvgPool2dOptions): Tensor {
+  checkRank4('avgPool2dBackward', gy, 'gradient', 'NCHW');
+  const xShape = checkShape('avgPool2dBackward', inputShape);
+  if (xShape.length !== 4) throw new ShapeError(`[avgPool2dBackward] inputShape must have rank 4: got ${fmtShape(xShape)}`);
+  const g = poolGeometry('avgPool2dBackward', xShape, opts);
+  checkGradShape('avgPool2dBackward', gy, [g.n, g.c, g.oh, g.ow]);
+  const gx = alloc(gy.dtype, sizeOf(xShape));
+  const gc = contiguous(gy);
+  avgBackKernel(gc.data.subarray(gc.offset, gc.offset + gc.size), gx, g, opts.countIncludePad ?? true);
+  return new Tensor(gx, xShape);
+}
+
+/**
+ * softmax(x)_i = e^(x_i − m) / Σ_j e^(x_j − m) along `axis` (default −1), with m = max x so nothing overflows.
+ * VJP: s ⊙ (g − Σ g⊙s).
+ */
+export function softmax(x: Tensor, axis = -1): Tensor {
+  if (!(x instanceof Tensor)) throw new ValueError(`[softmax] input must be a Tensor`);
+  normAxis('softmax', axis, x.ndim, x.shape);
+  const e = exp(sub(x, max(x, { axis, keepDims: true })));
+  return div(e, sum(e, { axis, keepDims: true }));
+}
+
+/** log softmax(x) = x − logSumExp(x) along `axis` (default −1), stable for large |x|. VJP: g − softmax(x)·Σg. */
+export function logSoftmax(x: Tensor, axis = -1): Tensor {
+  if (!(x instanceof Tensor)) throw new ValueError(`[logSoftmax] input must be a Tensor`);
+  normAxis('logSoftmax', axis, x.ndim, x.shape);
+  return sub(x, logSumExp(x, { axis, keepDims: true }));
+}
