@@ -84,25 +84,35 @@ export function tensor(data: NestedArray | Float32Array | Float64Array | readonl
   return new Tensor(buf, shape);
 }
 
-/** A tensor of the given shape filled with `value`. */
-export function full(shape: readonly number[], value: number, opts: CreateOptions = {}): Tensor {
-  const s = checkShape('full', shape);
-  if (typeof value !== 'number') throw new ValueError(`[full] value must be a number: got ${typeof value}`);
-  const data = alloc(checkDType('full', opts.dtype ?? 'float32'), sizeOf(s));
+/** `full` under the name of the op the caller called, so errors name it. */
+function filled(op: string, shape: readonly number[], value: number, opts: CreateOptions = {}): Tensor {
+  const s = checkShape(op, shape);
+  if (typeof value !== 'number') throw new ValueError(`[${op}] value must be a number: got ${typeof value}`);
+  const data = alloc(checkDType(op, opts.dtype ?? 'float32'), sizeOf(s));
   if (value !== 0) data.fill(value);
   return new Tensor(data, s);
 }
 
+function likeShape(op: string, x: Tensor): readonly number[] {
+  if (!(x instanceof Tensor)) throw new ValueError(`[${op}] x must be a Tensor: got ${x === null ? 'null' : typeof x}`);
+  return x.shape;
+}
+
+/** A tensor of the given shape filled with `value`. */
+export const full = (shape: readonly number[], value: number, opts?: CreateOptions): Tensor => filled('full', shape, value, opts);
 /** A tensor of zeros. */
-export const zeros = (shape: readonly number[], opts?: CreateOptions): Tensor => full(shape, 0, opts);
+export const zeros = (shape: readonly number[], opts?: CreateOptions): Tensor => filled('zeros', shape, 0, opts);
 /** A tensor of ones. */
-export const ones = (shape: readonly number[], opts?: CreateOptions): Tensor => full(shape, 1, opts);
+export const ones = (shape: readonly number[], opts?: CreateOptions): Tensor => filled('ones', shape, 1, opts);
 /** Zeros with x's shape and (unless given) dtype. */
-export const zerosLike = (x: Tensor, opts?: CreateOptions): Tensor => full(x.shape, 0, { dtype: opts?.dtype ?? x.dtype });
+export const zerosLike = (x: Tensor, opts?: CreateOptions): Tensor =>
+  filled('zerosLike', likeShape('zerosLike', x), 0, { dtype: opts?.dtype ?? x.dtype });
 /** Ones with x's shape and (unless given) dtype. */
-export const onesLike = (x: Tensor, opts?: CreateOptions): Tensor => full(x.shape, 1, { dtype: opts?.dtype ?? x.dtype });
+export const onesLike = (x: Tensor, opts?: CreateOptions): Tensor =>
+  filled('onesLike', likeShape('onesLike', x), 1, { dtype: opts?.dtype ?? x.dtype });
 /** `value` with x's shape and (unless given) dtype. */
-export const fullLike = (x: Tensor, value: number, opts?: CreateOptions): Tensor => full(x.shape, value, { dtype: opts?.dtype ?? x.dtype });
+export const fullLike = (x: Tensor, value: number, opts?: CreateOptions): Tensor =>
+  filled('fullLike', likeShape('fullLike', x), value, { dtype: opts?.dtype ?? x.dtype });
 
 /**
  * Evenly spaced values in [start, stop): `arange(n)` is 0..n−1, `arange(a, b, step)` as NumPy

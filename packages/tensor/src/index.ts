@@ -14,3 +14,4 @@ export * from './ops/views.js';
 export * from './ops/linalg.js';
 export * from './ops/nn.js';
 export { formatTensor, type FormatOptions } from './format.js';
+export * from './ops/adjoint.js';

@@ -1,0 +1,438 @@
+/**
+ * Every differentiable tensor op on Variables, with the tensor op's name and signature. Primitives go through
+ * `apply` (forward now, VJP from the registry later); everything else is composed from primitives here and
+ * needs no gradient rule of its own. Non-differentiable ops (comparisons, sign, argmax) return constants.
+ */
+import * as T from '@tsgrad/tensor';
+import {
+  DTypeError, ShapeError, Tensor, ValueError, fmtShape,
+  type AvgPool2dOptions, type CdistOptions, type Conv2dOptions, type IndexLike, type PadWidths, type Pool2dOptions,
+  type ReduceOptions, type SliceSpec, type TopkOptions,
+} from '@tsgrad/tensor';
+import { rules, type Primitive, type PrimitiveParams } from './registry.js';
+import { AutogradError, Node, Variable, asVariable, isGradEnabled, type VariableLike } from './variable.js';
+
+export type { AvgPool2dOptions, CdistOptions, Conv2dOptions, IndexLike, PadWidths, Pool2dOptions, ReduceOptions, SliceSpec, TopkOptions };
+export type { ArgOptions, NormOptions, VarianceOptions } from '@tsgrad/tensor';
+
+/**
+ * Runs a primitive's forward on the inputs' values (or takes `out` when the caller already computed it) and,
+ * when grad mode is on and some input requires a gradient, records a Node for backward.
+ */
+export function apply<P extends Primitive>(prim: P, inputs: Variable[], params: PrimitiveParams[P], out?: Tensor): Variable {
+  const value = out ?? (rules[prim] as { forward(x: Tensor[], p: PrimitiveParams[P]): Tensor }).forward(inputs.map((v) => v.value), params);
+  const needsGrad = isGradEnabled() && inputs.some((v) => v.requiresGrad);
+  const result = new Variable(value, needsGrad);
+  if (needsGrad) result.node = new Node(prim, inputs, params, result);
+  return result;
+}
+
+/** A constant (no gradient) Variable over a Tensor. */
+export function constant(t: Tensor): Variable {
+  return new Variable(t, false);
+}
+
+/** Makes operands Variables of one dtype; numbers take the other operand's dtype. */
+function pairOf(op: string, a: VariableLike, b: VariableLike): [Variable, Variable] {
+  const da = a instanceof Variable ? a.dtype : a instanceof Tensor ? a.dtype : undefined;
+  const db = b instanceof Variable ? b.dtype : b instanceof Tensor ? b.dtype : undefined;
+  const x = asVariable(a, db ?? 'float32'), y = asVariable(b, da ?? 'float32');
+  if (x.dtype !== y.dtype) {
+    throw new DTypeError(`[${op}] dtypes differ: ${x.dtype} ${fmtShape(x.shape)} and ${y.dtype} ${fmtShape(y.shape)}; convert one with astype()`);
+  }
+  return [x, y];
+}
+
+/** Expands a Variable to `shape` through the `expand` primitive (identity when it already has it). */
+function expandTo(x: Variable, shape: readonly number[]): Variable {
+  if (x.ndim === shape.length && x.shape.every((d, i) => d === shape[i])) return x;
+  return apply('expand', [x], { shape: shape.slice() });
+}
+
+function binaryPrim(prim: Primitive & ('add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum'), a: VariableLike, b: VariableLike): Variable {
+  const [x, y] = pairOf(prim, a, b);
+  const shape = T.broadcastShapes(prim, x.shape, y.shape);
+  return apply(prim, [expandTo(x, shape), expandTo(y, shape)], null);
+}
+
+/** a + b (broadcast). */
+export const add = (a: VariableLike, b: VariableLike): Variable => binaryPrim('add', a, b);
+/** a − b (broadcast). */
+export const sub = (a: VariableLike, b: VariableLike): Variable => binaryPrim('sub', a, b);
+/** a · b (broadcast). */
+export const mul = (a: VariableLike, b: VariableLike): Variable => binaryPrim('mul', a, b);
+/** a / b (broadcast). */
+export const div = (a: VariableLike, b: VariableLike): Variable => binaryPrim('div', a, b);
+/** a^b (broadcast). */
+export const pow = (a: VariableLike, b: VariableLike): Variable => binaryPrim('pow', a, b);
+/** max(a, b) elementwise; on ties each side gets half the gradient. */
+export const maximum = (a: VariableLike, b: VariableLike): Variable => binaryPrim('maximum', a, b);
+/** min(a, b) elementwise; on ties each side gets half the gradient. */
+export const minimum = (a: VariableLike, b: VariableLike): Variable => binaryPrim('minimum', a, b);
+
+function compare(op: (a: Tensor, b: Tensor) => Tensor, name: string, a: VariableLike, b: VariableLike): Variable {
+  const [x, y] = pairOf(name, a, b);
+  return constant(op(x.value, y.value));
+}
+/** 1 where a = b, else 0; no gradient. */
+export const equal = (a: VariableLike, b: VariableLike): Variable => compare(T.equal, 'equal', a, b);
+/** 1 where a ≠ b, else 0; no gradient. */
+export const notEqual = (a: VariableLike, b: VariableLike): Variable => compare(T.notEqual, 'notEqual', a, b);
+/** 1 where a > b, else 0; no gradient. */
+export const greater = (a: VariableLike, b: VariableLike): Variable => compare(T.greater, 'greater', a, b);
+/** 1 where a ≥ b, else 0; no gradient. */
+export const greaterEqual = (a: VariableLike, b: VariableLike): Variable => compare(T.greaterEqual, 'greaterEqual', a, b);
+/** 1 where a < b, else 0; no gradient. */
+export const less = (a: VariableLike, b: VariableLike): Variable => compare(T.less, 'less', a, b);
+/** 1 where a ≤ b, else 0; no gradient. */
+export const lessEqual = (a: VariableLike, b: VariableLike): Variable => compare(T.lessEqual, 'lessEqual', a, b);
+
+type UnaryPrim = 'neg' | 'exp' | 'log' | 'log1p' | 'expm1' | 'sin' | 'cos' | 'tanh' | 'sigmoid' | 'relu' | 'abs' | 'sqrt' | 'softplus';
+const unaryPrim = (prim: UnaryPrim, x: VariableLike): Variable => apply(prim, [asVariable(x)], null);
+
+/** −x. */
+export const neg = (x: VariableLike): Variable => unaryPrim('neg', x);
+/** eˣ. */
+export const exp = (x: VariableLike): Variable => unaryPrim('exp', x);
+/** ln x. */
+export const log = (x: VariableLike): Variable => unaryPrim('log', x);
+/** ln(1 + x). */
+export const log1p = (x: VariableLike): Variable => unaryPrim('log1p', x);
+/** eˣ − 1. */
+export const expm1 = (x: VariableLike): Variable => unaryPrim('expm1', x);
+/** sin x. */
+export const sin = (x: VariableLike): Variable => unaryPrim('sin', x);
+/** cos x. */
+export const cos = (x: VariableLike): Variable => unaryPrim('cos', x);
+/** tanh x; d/dx = 1 − tanh²x. */
+export const tanh = (x: VariableLike): Variable => unaryPrim('tanh', x);
+/** σ(x); d/dx = σ(1 − σ). */
+export const sigmoid = (x: VariableLike): Variable => unaryPrim('sigmoid', x);
+/** max(x, 0); d/dx = [x > 0] (0 at the kink). */
+export const relu = (x: VariableLike): Variable => unaryPrim('relu', x);
+/** |x|; d/dx = sign x (0 at 0). */
+export const abs = (x: VariableLike): Variable => unaryPrim('abs', x);
+/** √x; d/dx = 1/(2√x), and 0 at x = 0 by convention (so norms at 0 have a finite gradient). */
+export const sqrt = (x: VariableLike): Variable => unaryPrim('sqrt', x);
+/** log(1 + eˣ); d/dx = σ(x). */
+export const softplus = (x: VariableLike): Variable => unaryPrim('softplus', x);
+/** x² = x·x. */
+export const square = (x: VariableLike): Variable => {
+  const v = asVariable(x);
+  return mul(v, v);
+};
+/** 1/x. */
+export const reciprocal = (x: VariableLike): Variable => div(1, asVariable(x));
+/** 1/√x. */
+export const rsqrt = (x: VariableLike): Variable => reciprocal(sqrt(x));
+/** sign x ∈ {−1, 0, 1}; no gradient. */
+export const sign = (x: VariableLike): Variable => constant(T.sign(asVariable(x).value));
+
+/** Clips to [min, max]; d/dx = 1 inside (bounds included), 0 outside. */
+export function clamp(x: VariableLike, min?: number, max?: number): Variable {
+  const v = asVariable(x);
+  T.clamp(T.zeros([0]), min, max); // validates the bounds with the tensor op's messages
+  return apply('clamp', [v], { min: min ?? -Infinity, max: max ?? Infinity });
+}
+
+/** a where cond ≠ 0, else b; all three broadcast. The condition gets no gradient. */
+export function where(cond: VariableLike, a: VariableLike, b: VariableLike): Variable {
+  const c = asVariable(cond);
+  const [x, y] = pairOf('where', a, b);
+  const shape = T.broadcastShapes('where', T.broadcastShapes('where', c.shape, x.shape), y.shape);
+  return apply('where', [constant(T.broadcastTo(c.value, shape)), expandTo(x, shape), expandTo(y, shape)], null);
+}
+
+function reducePrim(prim: 'sum' | 'max' | 'min' | 'prod', x: VariableLike, opts: ReduceOptions = {}): Variable {
+  const v = asVariable(x);
+  return apply(prim, [v], { axes: T.normAxes(prim, opts.axis, v.shape), keepDims: opts.keepDims ?? false });
+}
+/** Σx over `axis`. */
+export const sum = (x: VariableLike, opts?: ReduceOptions): Variable => reducePrim('sum', x, opts);
+/** max x over `axis`; the gradient is shared evenly among tied maxima. */
+export const max = (x: VariableLike, opts?: ReduceOptions): Variable => reducePrim('max', x, opts);
+/** min x over `axis`; the gradient is shared evenly among tied minima. */
+export const min = (x: VariableLike, opts?: ReduceOptions): Variable => reducePrim('min', x, opts);
+/** Πx over `axis`. */
+export const prod = (x: VariableLike, opts?: ReduceOptions): Variable => reducePrim('prod', x, opts);
+
+/** Σx / n over `axis`. */
+export function mean(x: VariableLike, opts: ReduceOptions = {}): Variable {
+  const v = asVariable(x);
+  const n = T.normAxes('mean', opts.axis, v.shape).reduce((k, a) => k * v.shape[a]!, 1);
+  return div(sum(v, opts), n);
+}
+
+/** Σ(x − mean)² / (n − correction) over `axis` (correction 0 by default). */
+export function variance(x: VariableLike, opts: T.VarianceOptions = {}): Variable {
+  const v = asVariable(x);
+  const { correction = 0 } = opts;
+  if (typeof correction !== 'number' || !Number.isFinite(correction) || correction < 0) {
+    throw new ValueError(`[variance] correction must be a non-negative number: got ${String(correction)}`);
+  }
+  const n = T.normAxes('variance', opts.axis, v.shape).reduce((k, a) => k * v.shape[a]!, 1);
+  const dev = sub(v, mean(v, { axis: opts.axis, keepDims: true }));
+  return div(sum(mul(dev, dev), { axis: opts.axis, keepDims: opts.keepDims }), Math.max(n - correction, 0));
+}
+
+/**
+ * log Σ exp x over `axis` = m + log Σ exp(x − m), m = max x held constant: exact, since the result does not
+ * depend on m, and stable for |x| ≈ 1000. Gradient: softmax(x).
+ */
+export function logSumExp(x: VariableLike, opts: ReduceOptions = {}): Variable {
+  const v = asVariable(x);
+  const m = T.max(v.value, { axis: opts.axis, keepDims: true });
+  const md = m.data;
+  for (let i = 0; i < md.length; i++) if (!Number.isFinite(md[i]!) && md[i] === md[i]) md[i] = 0;
+  const s = add(log(sum(exp(sub(v, constant(m))), { axis: opts.axis, keepDims: true })), constant(m));
+  return opts.keepDims ? s : reshape(s, T.reducedShape(v.shape, T.normAxes('logSumExp', opts.axis, v.shape), false));
+}
+
+/**
+ * Vector p-norm over `axis` (ord 2 by default). ord 2 is √Σx², whose gradient x/‖x‖ is taken as 0 at x = 0
+ * (through the sqrt convention); ord 1, ±Infinity and other p > 0 are composed likewise.
+ */
+export function norm(x: VariableLike, opts: T.NormOptions = {}): Variable {
+  const v = asVariable(x);
+  const { ord = 2 } = opts;
+  const r = { axis: opts.axis, keepDims: opts.keepDims };
+  if (typeof ord !== 'number' || Number.isNaN(ord) || ord < 0) {
+    throw new ValueError(`[norm] ord must be 0, a positive number or ±Infinity: got ${String(ord)}`);
+  }
+  if (ord === 2) return sqrt(sum(mul(v, v), r));
+  if (ord === 1) return sum(abs(v), r);
+  if (ord === Infinity) return max(abs(v), r);
+  if (ord === -Infinity) return min(abs(v), r);
+  if (ord === 0) return constant(T.norm(v.value, { ...r, ord: 0 }));
+  return pow(sum(pow(abs(v), ord), r), 1 / ord);
+}
+
+/** Index of the largest entry along `axis`; no gradient. */
+export const argmax = (x: VariableLike, opts?: T.ArgOptions): Variable => constant(T.argmax(asVariable(x).value, opts));
+/** Index of the smallest entry along `axis`; no gradient. */
+export const argmin = (x: VariableLike, opts?: T.ArgOptions): Variable => constant(T.argmin(asVariable(x).value, opts));
+
+/** New shape, same elements (−1 inferred). */
+export function reshape(x: VariableLike, shape: readonly number[]): Variable {
+  const v = asVariable(x);
+  const out = T.reshape(v.value, shape);
+  return apply('reshape', [v], { shape: out.shape.slice() }, out);
+}
+/** Merges axes startAxis..endAxis. */
+export function flatten(x: VariableLike, startAxis?: number, endAxis?: number): Variable {
+  const v = asVariable(x);
+  return reshape(v, T.flatten(v.value, startAxis, endAxis).shape);
+}
+/** Reorders axes. */
+export function permute(x: VariableLike, axes: readonly number[]): Variable {
+  const v = asVariable(x);
+  const out = T.permute(v.value, axes);
+  return apply('permute', [v], { axes: axes.map((a) => (a < 0 ? a + v.ndim : a)) }, out);
+}
+/** Reverses the axes, or permutes them as given. */
+export function transpose(x: VariableLike, axes?: readonly number[]): Variable {
+  const v = asVariable(x);
+  return permute(v, axes ?? v.shape.map((_, i) => v.ndim - 1 - i));
+}
+/** Swaps the last two axes (the matrix transpose of a stack of matrices). */
+export function mT(x: Variable): Variable {
+  const axes = x.shape.map((_, i) => i);
+  axes[x.ndim - 1] = x.ndim - 2;
+  axes[x.ndim - 2] = x.ndim - 1;
+  return permute(x, axes);
+}
+/** Inserts a size-1 axis. */
+export function expandDims(x: VariableLike, axis: number): Variable {
+  const v = asVariable(x);
+  return reshape(v, T.expandDims(v.value, axis).shape);
+}
+/** Removes size-1 axes. */
+export function squeeze(x: VariableLike, axis?: number | readonly number[]): Variable {
+  const v = asVariable(x);
+  return reshape(v, T.squeeze(v.value, axis).shape);
+}
+/** Broadcasts to a larger shape; the VJP sums back (sumTo). */
+export function broadcastTo(x: VariableLike, shape: readonly number[]): Variable {
+  const v = asVariable(x);
+  T.broadcastTo(v.value, shape); // validates with the tensor op's message
+  return expandTo(v, shape);
+}
+export const expand = broadcastTo;
+
+/**
+ * Sums g down to `shape`: over the leading axes g has beyond shape, and over axes where shape has size 1.
+ * The one place where broadcasting is undone (the VJP of expand).
+ */
+export function sumTo(g: Variable, shape: readonly number[]): Variable {
+  const lead = g.ndim - shape.length;
+  if (lead < 0) throw new AutogradError(`[sumTo] cannot sum ${fmtShape(g.shape)} down to the larger rank of ${fmtShape(shape)}`);
+  const axes: number[] = [];
+  for (let i = 0; i < g.ndim; i++) if (i < lead || (shape[i - lead] === 1 && g.shape[i] !== 1)) axes.push(i);
+  if (axes.length === 0) return g.ndim === shape.length ? g : reshape(g, shape);
+  return reshape(sum(g, { axis: axes, keepDims: true }), shape);
+}
+
+/** A strided slice (see the tensor op). */
+export function slice(x: VariableLike, ranges: readonly SliceSpec[]): Variable {
+  const v = asVariable(x);
+  const out = T.slice(v.value, ranges);
+  return apply('slice', [v], { ranges: ranges.slice() }, out);
+}
+/** Splits along `axis` into pieces (views in the forward pass; their VJPs scatter back). */
+export function split(x: VariableLike, sizes: number | readonly number[], axis = 0): Variable[] {
+  const v = asVariable(x);
+  const parts = T.split(v.value, sizes, axis);
+  const ax = T.normAxis('split', axis, v.ndim, v.shape);
+  let start = 0;
+  return parts.map((p) => {
+    const n = p.shape[ax]!;
+    const ranges: SliceSpec[] = v.shape.map(() => null);
+    ranges[ax] = [start, start + n];
+    start += n;
+    return apply('slice', [v], { ranges }, p);
+  });
+}
+/** Surrounds x with `value`. */
+export function pad(x: VariableLike, widths: PadWidths, value = 0): Variable {
+  const v = asVariable(x);
+  return apply('pad', [v], { pairs: T.padPairs(v.value, widths), value });
+}
+/** Joins along an existing axis. */
+export function concat(xs: readonly VariableLike[], axis = 0): Variable {
+  if (!Array.isArray(xs) || xs.length === 0) throw new ValueError(`[concat] expected a non-empty array of tensors`);
+  const vs = xs.map((x) => asVariable(x));
+  const out = T.concat(vs.map((v) => v.value), axis);
+  return apply('concat', vs, { axis: T.normAxis('concat', axis, vs[0]!.ndim, vs[0]!.shape) }, out);
+}
+/** Joins along a new axis. */
+export function stack(xs: readonly VariableLike[], axis = 0): Variable {
+  if (!Array.isArray(xs) || xs.length === 0) throw new ValueError(`[stack] expected a non-empty array of tensors`);
+  const vs = xs.map((x) => asVariable(x));
+  const shape0 = vs[0]!.shape;
+  vs.forEach((v, i) => {
+    if (v.ndim !== shape0.length || v.shape.some((d, j) => d !== shape0[j])) {
+      throw new ShapeError(`[stack] tensors[${i}] has shape ${fmtShape(v.shape)}, expected ${fmtShape(shape0)}`);
+    }
+  });
+  const ax = T.normAxis('stack', axis, shape0.length + 1, shape0);
+  return concat(vs.map((v) => expandDims(v, ax)), ax);
+}
+/** Picks entries along `axis`; the VJP adds the cotangent back at the picked indices. */
+export function gather(x: VariableLike, indices: IndexLike, axis = 0): Variable {
+  const v = asVariable(x);
+  if (v.ndim === 0) throw new ShapeError(`[gather] cannot gather from a rank-0 tensor`);
+  const ax = T.normAxis('gather', axis, v.ndim, v.shape);
+  const { idx, shape } = T.toIndices('gather', indices, v.shape[ax]!, ax, v.shape);
+  return apply('gather', [v], { indices: idx, indexShape: shape, axis: ax });
+}
+/** A contiguous copy (the identity for gradients). */
+export function contiguous(x: VariableLike): Variable {
+  const v = asVariable(x);
+  return v.value.isContiguous() ? v : reshape(v, v.shape);
+}
+
+/**
+ * Matrix product with NumPy's rules (1-D operands are vectors; batch axes broadcast). Reduced to the
+ * primitive on equal-rank, equal-batch operands, so the batch broadcast is undone by expand's VJP.
+ */
+export function matmul(a: VariableLike, b: VariableLike): Variable {
+  const [x0, y0] = pairOf('matmul', a, b);
+  if (x0.ndim === 0 || y0.ndim === 0) {
+    throw new ShapeError(`[matmul] operands must have rank >= 1: got ${fmtShape(x0.shape)} and ${fmtShape(y0.shape)}`);
+  }
+  const x = x0.ndim === 1 ? reshape(x0, [1, x0.shape[0]!]) : x0;
+  const y = y0.ndim === 1 ? reshape(y0, [y0.shape[0]!, 1]) : y0;
+  const K = x.shape[x.ndim - 1]!, K2 = y.shape[y.ndim - 2]!;
+  if (K !== K2) T.matmul(x0.value, y0.value); // throws the tensor op's message
+  const batch = T.broadcastShapes('matmul', x.shape.slice(0, -2), y.shape.slice(0, -2));
+  const xe = expandTo(x, [...batch, ...x.shape.slice(-2)]);
+  const ye = expandTo(y, [...batch, ...y.shape.slice(-2)]);
+  let out = apply('matmul', [xe, ye], null);
+  if (y0.ndim === 1) out = reshape(out, out.shape.slice(0, -1));
+  if (x0.ndim === 1) out = reshape(out, [...out.shape.slice(0, -2), ...out.shape.slice(-1)]);
+  return out;
+}
+
+/**
+ * Pairwise distances ‖a_i − b_j‖_p. p = 2 is a primitive whose gradient is 0 at distance 0; other p are
+ * composed from broadcasting differences.
+ */
+export function cdist(a: VariableLike, b: VariableLike, opts: CdistOptions = {}): Variable {
+  const [x, y] = pairOf('cdist', a, b);
+  const out = T.cdist(x.value, y.value, opts); // validates, and is the p = 2 forward
+  const p = opts.p ?? 2;
+  if (p === 2) {
+    const batch = out.shape.slice(0, -2);
+    const xe = expandTo(x, [...batch, ...x.shape.slice(-2)]), ye = expandTo(y, [...batch, ...y.shape.slice(-2)]);
+    return apply('cdist2', [xe, ye], null, out);
+  }
+  const diff = sub(expandDims(x, -2), expandDims(y, -3)); // [..., n, m, d]
+  return norm(diff, { ord: p, axis: -1 });
+}
+
+/** The k largest (or smallest) entries along `axis`; values carry the gradient, indices are constants. */
+export function topk(x: VariableLike, k: number, opts: TopkOptions = {}): { values: Variable; indices: Variable } {
+  const v = asVariable(x);
+  const { values, indices } = T.topk(v.value, k, opts);
+  const ax = T.normAxis('topk', opts.axis ?? -1, v.ndim, v.shape);
+  // Flat positions of the picked entries in x's row-major order, then one gather from the flattened x.
+  const strides = T.contiguousStrides(v.shape);
+  const flatIdx = new Int32Array(indices.size);
+  const idx = indices.toTypedArray();
+  const outStrides = T.contiguousStrides(indices.shape);
+  for (let i = 0; i < flatIdx.length; i++) {
+    let rem = i, off = 0;
+    for (let d = 0; d < indices.ndim; d++) {
+      const q = Math.floor(rem / outStrides[d]!);
+      rem -= q * outStrides[d]!;
+      off += (d === ax ? idx[i]! : q) * strides[d]!;
+    }
+    flatIdx[i] = off;
+  }
+  const picked = apply('gather', [reshape(v, [v.size])], { indices: flatIdx, indexShape: indices.shape.slice(), axis: 0 }, values);
+  return { values: picked, indices: constant(indices) };
+}
+
+function convOptsOf(opts: Conv2dOptions): Conv2dOptions {
+  return { stride: opts.stride, padding: opts.padding, dilation: opts.dilation };
+}
+
+/** 2-D convolution (NCHW, OIHW), with an optional bias [O] added per output channel. */
+export function conv2d(x: VariableLike, weight: VariableLike, opts: Conv2dOptions & { bias?: VariableLike } = {}): Variable {
+  const [xv, wv] = pairOf('conv2d', x, weight);
+  const out = apply('conv2d', [xv, wv], convOptsOf(opts));
+  if (opts.bias === undefined) return out;
+  const b = asVariable(opts.bias);
+  if (b.ndim !== 1 || b.shape[0] !== wv.shape[0]) {
+    throw new ShapeError(`[conv2d] bias must have shape [${wv.shape[0]}] for weight ${fmtShape(wv.shape)}: got ${fmtShape(b.shape)}`);
+  }
+  return add(out, reshape(b, [1, b.shape[0]!, 1, 1]));
+}
+
+/** Max pooling; the gradient goes to each window's winner. */
+export function maxPool2d(x: VariableLike, opts: Pool2dOptions): Variable {
+  const v = asVariable(x);
+  const { output, argmax } = T.maxPool2dWithArgmax(v.value, opts);
+  return apply('maxPoolGather', [v], { kernelSize: opts.kernelSize, stride: opts.stride, padding: opts.padding, argmax, inputShape: v.shape.slice() }, output);
+}
+
+/** Average pooling. */
+export function avgPool2d(x: VariableLike, opts: AvgPool2dOptions): Variable {
+  const v = asVariable(x);
+  return apply('avgPool2d', [v], { kernelSize: opts.kernelSize, stride: opts.stride, padding: opts.padding, countIncludePad: opts.countIncludePad });
+}
+
+/** log softmax along `axis` = x − logSumExp(x). */
+export function logSoftmax(x: VariableLike, axis = -1): Variable {
+  const v = asVariable(x);
+  T.normAxis('logSoftmax', axis, v.ndim, v.shape);
+  return sub(v, logSumExp(v, { axis, keepDims: true }));
+}
+
+/** softmax along `axis` = exp(x − m) / Σ exp(x − m), m = max x held constant. */
+export function softmax(x: VariableLike, axis = -1): Variable {
+  const v = asVariable(x);
+  T.normAxis('softmax', axis, v.ndim, v.shape);
+  const e = exp(sub(v, constant(T.max(v.value, { axis, keepDims: true }))));
+  return div(e, sum(e, { axis, keepDims: true }));
+}
