@@ -73,12 +73,22 @@ function differentiate(op: string, f: (...args: Variable[]) => Variable, args: r
  * `grad(f)(x)` takes Tensors (or Variables, when nested inside another transform) and returns the gradient
  * with the argument's shape; a list of argnums returns a list of gradients.
  */
+export function grad<A extends Arg = Tensor>(f: (...args: Variable[]) => Variable, opts?: { argnums?: number }): (...args: A[]) => Out<A>;
+export function grad<A extends Arg = Tensor>(f: (...args: Variable[]) => Variable, opts: { argnums: readonly number[] }): (...args: A[]) => Out<A>[];
 export function grad<A extends Arg>(f: (...args: Variable[]) => Variable, opts: GradOptions = {}): (...args: A[]) => Out<A> | Out<A>[] {
   const argnums = opts.argnums ?? 0;
   return (...args: A[]) => differentiate('grad', f, args, argnums).grad as Out<A> | Out<A>[];
 }
 
 /** Both f(x) and ∇f(x), from one forward and one backward pass. */
+export function valueAndGrad<A extends Arg = Tensor>(
+  f: (...args: Variable[]) => Variable,
+  opts?: { argnums?: number },
+): (...args: A[]) => { value: Out<A>; grad: Out<A> };
+export function valueAndGrad<A extends Arg = Tensor>(
+  f: (...args: Variable[]) => Variable,
+  opts: { argnums: readonly number[] },
+): (...args: A[]) => { value: Out<A>; grad: Out<A>[] };
 export function valueAndGrad<A extends Arg>(
   f: (...args: Variable[]) => Variable,
   opts: GradOptions = {},
