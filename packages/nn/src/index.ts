@@ -1,5 +1,10 @@
 /**
- * This package is built in a later issue; it exists now so the workspace, its dependency arrows and its
- * build are in place from the start.
+ * @tsgrad/nn: modules with PyTorch's parameter naming and layouts, layers, initialisers, optimisers and
+ * learning-rate schedules, and state saved as safetensors.
  */
-export const version = '0.1.0';
+export { Module, Parameter, NNError } from './module.js';
+export { Linear, Conv2d, MaxPool2d, AvgPool2d, Flatten, ReLU, Tanh, Sigmoid, Sequential } from './layers.js';
+export type { LayerOptions, Conv2dLayerOptions } from './layers.js';
+export * as init from './init.js';
+export * as optim from './optim/index.js';
+export { saveSafetensors, loadSafetensors, safetensorsMetadata, SafetensorsError } from './safetensors.js';

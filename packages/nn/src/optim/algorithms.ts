@@ -1,0 +1,155 @@
+import type { FloatArray, Tensor } from '@tsgrad/tensor';
+import { NNError, type Parameter } from '../module.js';
+import { Optimizer, checkHyper, type ParamGroupInput } from './optimizer.js';
+
+export interface SGDOptions {
+  lr: number;
+  momentum: number;
+  dampening: number;
+  weightDecay: number;
+  nesterov: boolean;
+  maximize: boolean;
+}
+
+/**
+ * Stochastic gradient descent with momentum (PyTorch's SGD). Per step, with g = ∇θ (−∇θ if maximize):
+ *   g ← g + λθ                                  (weight decay λ)
+ *   b ← g on the first step, else μb + (1 − τ)g  (momentum μ, dampening τ)
+ *   g ← g + μb if nesterov, else b
+ *   θ ← θ − γg                                  (learning rate γ)
+ */
+export class SGD extends Optimizer<SGDOptions> {
+  constructor(params: Parameter[] | ParamGroupInput<SGDOptions>[], opts: Partial<SGDOptions> & { lr: number }) {
+    super(params, { momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false, ...opts }, 'SGD');
+  }
+  protected validate(h: SGDOptions): void {
+    checkHyper('SGD', 'lr', h.lr);
+    checkHyper('SGD', 'momentum', h.momentum);
+    checkHyper('SGD', 'weightDecay', h.weightDecay);
+    checkHyper('SGD', 'dampening', h.dampening);
+    if (h.nesterov && (h.momentum <= 0 || h.dampening !== 0)) {
+      throw new NNError(`[SGD] nesterov needs momentum > 0 and dampening 0: got momentum ${h.momentum}, dampening ${h.dampening}`);
+    }
+  }
+  step(): void {
+    for (const { params, options: h } of this.paramGroups) {
+      for (const p of params) {
+        if (p.grad === null) continue;
+        let buf: FloatArray | null = null;
+        let first = false;
+        if (h.momentum !== 0) {
+          const s = this.stateOf(p);
+          if (s.momentumBuffer === undefined) {
+            s.momentumBuffer = this.zerosLike(p);
+            first = true;
+          }
+          buf = (s.momentumBuffer as Tensor).data;
+        }
+        sgdUpdate(p.value.data, p.grad.toTypedArray(), buf, first, h.lr, h.momentum, h.dampening, h.weightDecay, h.nesterov, h.maximize);
+      }
+    }
+  }
+}
+
+function sgdUpdate(
+  w: FloatArray, grad: FloatArray, buf: FloatArray | null, first: boolean,
+  lr: number, mu: number, tau: number, wd: number, nesterov: boolean, maximize: boolean,
+): void {
+  const n = w.length;
+  for (let i = 0; i < n; i++) {
+    let g = maximize ? -grad[i]! : grad[i]!;
+    if (wd !== 0) g += wd * w[i]!;
+    if (buf !== null) {
+      const b = first ? g : mu * buf[i]! + (1 - tau) * g;
+      buf[i] = b;
+      g = nesterov ? g + mu * buf[i]! : buf[i]!;
+    }
+    w[i] = w[i]! - lr * g;
+  }
+}
+
+export interface AdamOptions {
+  lr: number;
+  betas: [number, number];
+  eps: number;
+  weightDecay: number;
+  amsgrad: boolean;
+  maximize: boolean;
+}
+
+/**
+ * Adam (Kingma & Ba, 2015), as PyTorch computes it. Per step t, with g = ∇θ (+ λθ for Adam's L2 decay):
+ *   m ← β₁m + (1 − β₁)g,  v ← β₂v + (1 − β₂)g²,  (amsgrad: v̂max ← max(v̂max, v))
+ *   θ ← θ − (γ / (1 − β₁ᵗ)) · m / (√v / √(1 − β₂ᵗ) + ε)
+ * AdamW replaces the L2 term by decoupled decay θ ← θ(1 − γλ) before the update (Loshchilov & Hutter, 2019).
+ */
+export class Adam extends Optimizer<AdamOptions> {
+  protected readonly decoupled: boolean = false;
+  constructor(params: Parameter[] | ParamGroupInput<AdamOptions>[], opts: Partial<AdamOptions> = {}, name = 'Adam', defaultDecay = 0) {
+    super(params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: defaultDecay, amsgrad: false, maximize: false, ...opts }, name);
+  }
+  protected validate(h: AdamOptions): void {
+    const name = this.constructor.name;
+    checkHyper(name, 'lr', h.lr);
+    checkHyper(name, 'eps', h.eps);
+    checkHyper(name, 'weightDecay', h.weightDecay);
+    if (!Array.isArray(h.betas) || h.betas.length !== 2) throw new NNError(`[${name}] betas must be a pair: got ${JSON.stringify(h.betas)}`);
+    checkHyper(name, 'betas[0]', h.betas[0], 0, 1);
+    checkHyper(name, 'betas[1]', h.betas[1], 0, 1);
+  }
+  step(): void {
+    for (const { params, options: h } of this.paramGroups) {
+      for (const p of params) {
+        if (p.grad === null) continue;
+        const s = this.stateOf(p);
+        if (s.step === undefined) {
+          s.step = 0;
+          s.expAvg = this.zerosLike(p);
+          s.expAvgSq = this.zerosLike(p);
+          if (h.amsgrad) s.maxExpAvgSq = this.zerosLike(p);
+        }
+        const t = (s.step as number) + 1;
+        s.step = t;
+        const [b1, b2] = h.betas;
+        const bc1 = 1 - Math.pow(b1, t), bc2 = 1 - Math.pow(b2, t);
+        adamUpdate(
+          p.value.data, p.grad.toTypedArray(), (s.expAvg as Tensor).data, (s.expAvgSq as Tensor).data,
+          h.amsgrad ? (s.maxExpAvgSq as Tensor).data : null,
+          h.lr, b1, b2, h.eps, h.weightDecay, this.decoupled, h.maximize, h.lr / bc1, Math.sqrt(bc2),
+        );
+      }
+    }
+  }
+}
+
+function adamUpdate(
+  w: FloatArray, grad: FloatArray, m: FloatArray, v: FloatArray, vmax: FloatArray | null,
+  lr: number, b1: number, b2: number, eps: number, wd: number, decoupled: boolean, maximize: boolean,
+  stepSize: number, sqrtBc2: number,
+): void {
+  const n = w.length;
+  for (let i = 0; i < n; i++) {
+    let g = maximize ? -grad[i]! : grad[i]!;
+    if (wd !== 0) {
+      if (decoupled) w[i] = w[i]! * (1 - lr * wd);
+      else g += wd * w[i]!;
+    }
+    m[i] = b1 * m[i]! + (1 - b1) * g;
+    v[i] = b2 * v[i]! + (1 - b2) * g * g;
+    let vv = v[i]!;
+    if (vmax !== null) {
+      if (vv > vmax[i]!) vmax[i] = vv;
+      vv = vmax[i]!;
+    }
+    const denom = Math.sqrt(vv) / sqrtBc2 + eps;
+    w[i] = w[i]! - (stepSize * m[i]!) / denom;
+  }
+}
+
+/** Adam with decoupled weight decay (default λ = 0.01, as PyTorch's AdamW). */
+export class AdamW extends Adam {
+  protected override readonly decoupled: boolean = true;
+  constructor(params: Parameter[] | ParamGroupInput<AdamOptions>[], opts: Partial<AdamOptions> = {}) {
+    super(params, opts, 'AdamW', 0.01);
+  }
+}
