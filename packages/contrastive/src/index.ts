@@ -1,5 +1,13 @@
 /**
- * This package is built in a later issue; it exists now so the workspace, its dependency arrows and its
- * build are in place from the start.
+ * @tsgrad/contrastive: DrLIM (Hadsell, Chopra & LeCun, 2006) — the contrastive loss, Siamese training on
+ * pairs from neighbourhood graphs or prior knowledge, evaluation and plots. Runs in Node and the browser; the
+ * MNIST loader and the CLI live in `@tsgrad/contrastive/node`.
  */
-export const version = '0.1.0';
+export { contrastiveLoss, generalContrastiveLoss, similarLoss, dissimilarLoss, tripletLoss, ntXentLoss } from './loss.js';
+export type { ContrastiveOptions, GeneralContrastiveOptions, TripletOptions, Reduction } from './loss.js';
+export { euclideanDistance, squaredEuclideanDistance, cosineDistance } from './distance.js';
+export { Siamese } from './siamese.js';
+export { Pairs, pairsFromLabels, pairsFromNeighbors, pairsFromGroups } from './pairs.js';
+export { PairSampler, type PairBatch, type PairSamplerOptions } from './sampler.js';
+export { fit, embed, type FitOptions, type History, type Progress } from './train.js';
+export { translate, padTo } from './data.js';

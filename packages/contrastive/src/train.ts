@@ -1,0 +1,124 @@
+/** Training a Siamese network on pairs, and embedding new samples with the learned map. */
+import * as A from '@tsgrad/autograd';
+import { Module, optim } from '@tsgrad/nn';
+import { Tensor, ValueError, concat, slice } from '@tsgrad/tensor';
+import { euclideanDistance } from './distance.js';
+import { contrastiveLoss } from './loss.js';
+import type { PairSampler } from './sampler.js';
+import { Siamese } from './siamese.js';
+
+/** What onProgress receives after each batch. */
+export interface Progress {
+  epoch: number;
+  epochs: number;
+  batch: number;
+  batches: number;
+  /** This batch's mean loss. */
+  loss: number;
+  /** Pairs trained per second so far. */
+  pairsPerSecond: number;
+  /** Seconds since fit started, and the estimate of those left. */
+  elapsed: number;
+  remaining: number;
+}
+
+export interface FitOptions {
+  epochs: number;
+  optimizer: optim.Optimizer<{ lr: number }>;
+  /** Stepped once per epoch. */
+  schedule?: optim.LRScheduler;
+  /** DrLIM's margin m (default 1). */
+  margin?: number;
+  /** The pair loss from distances and labels (default: contrastiveLoss with `margin`). */
+  loss?: (distance: A.Variable, y: Float32Array) => A.Variable;
+  onProgress?: (p: Progress) => void;
+  /** Called after each epoch with its mean loss. */
+  onEpoch?: (epoch: number, meanLoss: number) => void;
+}
+
+export interface History {
+  /** Mean loss of each epoch. */
+  epochLoss: number[];
+  /** Loss of every batch, in order. */
+  batchLoss: number[];
+  /** Pairs trained per second over the whole run. */
+  pairsPerSecond: number;
+  seconds: number;
+}
+
+const now = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
+
+/**
+ * Trains `siamese` on the sampler's pairs: per batch, embed the batch's distinct samples once, take
+ * D = ‖G_W(x_i) − G_W(x_j)‖ for each pair, and step the optimiser on the mean contrastive loss. Deterministic
+ * for a seeded sampler and model.
+ */
+export function fit(siamese: Siamese, sampler: PairSampler, opts: FitOptions): History {
+  if (!(siamese instanceof Siamese)) throw new ValueError(`[fit] expected a Siamese model`);
+  if (!Number.isInteger(opts.epochs) || opts.epochs < 1) throw new ValueError(`[fit] epochs must be a positive integer: got ${String(opts.epochs)}`);
+  const margin = opts.margin ?? 1;
+  const lossOf = opts.loss ?? ((d: A.Variable, y: Float32Array) => contrastiveLoss(d, y, { margin }));
+  const history: History = { epochLoss: [], batchLoss: [], pairsPerSecond: 0, seconds: 0 };
+  const t0 = now();
+  let pairsDone = 0;
+  const totalBatches = opts.epochs * sampler.batchesPerEpoch;
+  let batchesDone = 0;
+  siamese.train();
+  for (let e = 0; e < opts.epochs; e++) {
+    const batches = sampler.epoch();
+    let sum = 0;
+    batches.forEach((b, bi) => {
+      const z = siamese.embed(sampler.inputs(b));
+      const d = euclideanDistance(A.gather(z, b.left), A.gather(z, b.right));
+      const loss = lossOf(d, b.y);
+      opts.optimizer.zeroGrad();
+      loss.backward();
+      opts.optimizer.step();
+      const l = loss.item();
+      sum += l;
+      history.batchLoss.push(l);
+      pairsDone += b.y.length;
+      batchesDone++;
+      if (opts.onProgress) {
+        const elapsed = (now() - t0) / 1000;
+        opts.onProgress({
+          epoch: e, epochs: opts.epochs, batch: bi, batches: batches.length, loss: l,
+          pairsPerSecond: pairsDone / Math.max(elapsed, 1e-9), elapsed,
+          remaining: (elapsed / batchesDone) * (totalBatches - batchesDone),
+        });
+      }
+    });
+    const mean = sum / Math.max(batches.length, 1);
+    history.epochLoss.push(mean);
+    opts.onEpoch?.(e, mean);
+    opts.schedule?.step();
+  }
+  history.seconds = (now() - t0) / 1000;
+  history.pairsPerSecond = pairsDone / Math.max(history.seconds, 1e-9);
+  return history;
+}
+
+/**
+ * G_W(X) for new samples, in batches under noGrad (no graph is recorded), in evaluation mode. `net` is a
+ * Siamese model or its embedding network.
+ */
+export function embed(net: Module, X: Tensor, opts: { batchSize?: number } = {}): Tensor {
+  const bs = opts.batchSize ?? 256;
+  if (!(X instanceof Tensor) || X.ndim < 1) throw new ValueError(`[embed] X must be a tensor with samples along axis 0`);
+  const wasTraining = net.training;
+  net.eval();
+  try {
+    return A.noGrad(() => {
+      const parts: Tensor[] = [];
+      const n = X.shape[0]!;
+      for (let s = 0; s < n; s += bs) {
+        const xb = slice(X, [[s, Math.min(n, s + bs)]]);
+        parts.push((net instanceof Siamese ? net.embed(xb) : net.forward(A.asVariable(xb))).value);
+      }
+      if (parts.length === 0) throw new ValueError(`[embed] X has no samples`);
+      return concat(parts, 0);
+    });
+  } finally {
+    net.train(wasTraining);
+  }
+}
