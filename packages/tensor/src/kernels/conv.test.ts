@@ -226,21 +226,27 @@ describe('conv2d kernels vs naive float64 references', () => {
   });
 
   it('handle batches split into several chunks (with a remainder)', () => {
-    // OH·OW = 49 → chunks of ceil(1024/49) = 21 images: 21 + 21 + 3.
+    // OH·OW = 49 → chunks of ceil(128/49) = 3 images: 3 + 3 + 3 + 1; OH·OW = 36 → 4 + 4 + 2.
     for (const dtype of ['float32', 'float64'] as const) {
-      checkAll({ g: geometry(45, 2, 9, 9, 3, 3, 3, [1, 1], [0, 0], [1, 1]), dtype, seed: 7 });
-      checkAll({ g: geometry(45, 2, 8, 9, 3, 3, 2, [1, 2], [1, 2], [2, 1]), dtype, seed: 8 });
+      checkAll({ g: geometry(10, 2, 9, 9, 3, 3, 3, [1, 1], [0, 0], [1, 1]), dtype, seed: 7 });
+      checkAll({ g: geometry(10, 2, 8, 9, 3, 3, 2, [1, 2], [1, 2], [2, 1]), dtype, seed: 8 });
+      // OH·OW = 1: the whole batch in one chunk.
+      checkAll({ g: geometry(37, 3, 4, 5, 2, 4, 5, [1, 1], [0, 0], [1, 1]), dtype, seed: 9 });
+      // KW > OW ([L, K] cols layout), OH·OW = 3 → chunks of 43: 43 + 43 + 14; and strided/padded/dilated.
+      checkAll({ g: geometry(100, 2, 5, 4, 3, 3, 4, [1, 1], [0, 0], [1, 1]), dtype, seed: 10 });
+      checkAll({ g: geometry(50, 2, 7, 5, 3, 3, 4, [2, 3], [1, 2], [2, 2]), dtype, seed: 15 });
     }
   });
 
   it('handle one image per chunk (wide outputs) and the pointwise 1×1 path', () => {
     for (const dtype of ['float32', 'float64'] as const) {
-      // OH·OW = 34·34 ≥ 1024: one image per chunk, gemm reads and writes NCHW directly.
+      // OH·OW = 34·34 ≥ 128: one image per chunk, gemm reads and writes NCHW directly.
       checkAll({ g: geometry(3, 2, 34, 34, 3, 3, 3, [1, 1], [1, 1], [1, 1]), dtype, seed: 11 });
       // 1×1, stride 1, unpadded, 32·32 pixels: no im2col at all.
       checkAll({ g: geometry(3, 4, 32, 32, 5, 1, 1, [1, 1], [0, 0], [1, 1]), dtype, seed: 12 });
-      // 1×1 but strided or padded: the general path.
+      // 1×1 but strided or padded, or on a small image: the general path.
       checkAll({ g: geometry(2, 3, 7, 6, 2, 1, 1, [2, 1], [0, 1], [1, 1]), dtype, seed: 13 });
+      checkAll({ g: geometry(5, 3, 5, 5, 2, 1, 1, [1, 1], [0, 0], [1, 1]), dtype, seed: 14 });
     }
   });
 

@@ -20,22 +20,40 @@
  *   gw[o,c,p,q] = Σ_{n,i,j} gy[n,o,i,j] · x[n, c, i·sh − ph + p·dh, j·sw − pw + q·dw]
  *               (summed over the batch; padded positions contribute 0)
  *
- * Implementation (im2col + gemm). For a chunk of nb images the column matrix is
+ * Implementation (im2col + gemm). For a chunk of nb images, with K = C·KH·KW, L = nb·OH·OW, row index
+ * k = (c·KH + p)·KW + q and column index l = b·OH·OW + i·OW + j, the column matrix is
  *
- *   cols[(c·KH + p)·KW + q, b·OH·OW + i·OW + j] = x[n0+b, c, i·sh − ph + p·dh, j·sw − pw + q·dw]   (0 if padded)
+ *   cols(k, l) = x[n0+b, c, i·sh − ph + p·dh, j·sw − pw + q·dw]   (0 if padded),
  *
- * of shape [K = C·KH·KW, L = nb·OH·OW]. With W2 = w viewed as the row-major [O, K] matrix and
- * G = gy of the chunk viewed as [O, L] (column b·OH·OW + i·OW + j):
+ * stored either as [K, L] (row k contiguous: copy runs of OW along j) or, when KW > OW, transposed as
+ * [L, K] (copy runs of KW along q; for the 1×1-output layer this is a plain copy of each image instead of
+ * one loop setup per element). With W2 = w viewed as the row-major [O, K] matrix and G = gy of the chunk
+ * viewed as [O, L]:
  *
- *   forward:          Y  = W2 · cols                      ([O, L], scattered back to [nb, O, OH·OW])
- *   backward input:   cols' = W2ᵀ · G, then col2im (scatter-add of cols' into gx, inverse of im2col)
+ *   forward:          Y  = W2 · cols                      ([O, L], copied back to [nb, O, OH·OW])
+ *   backward input:   cols' = W2ᵀ · G (or its transpose Gᵀ·W2 in the [L, K] layout), then col2im:
+ *                     the scatter-add of cols' into gx, the adjoint of im2col
  *   backward weight:  gw += G · colsᵀ                     (gemm's accumulate flag across chunks)
  *
- * Transposes are expressed as gemm strides, never copied. Images are grouped into chunks so the gemm's
- * N = nb·OH·OW dimension is wide (≥ {@link TARGET_COLS}) even for tiny outputs (OH·OW = 1 in the second
- * DrLIM layer); with nb = 1 gemm reads/writes the image's slice of y / gy directly, with nb > 1 the [O, L]
- * block is copied to/from NCHW order (O·L moves against 2·O·K·L flops). A 1×1, stride-1, unpadded
- * convolution with a wide image skips im2col altogether (cols is the image itself).
+ * Transposes are expressed as gemm strides, never copied. Images are grouped into chunks of nb images so
+ * the gemm's L dimension is at least {@link TARGET_COLS} even for tiny outputs (OH·OW = 1 in the second
+ * DrLIM layer). With nb = 1 gemm reads/writes the image's slice of y / gy in place; with nb > 1 the
+ * [O, L] block is copied to/from NCHW order (O·L moves against 2·O·K·L flops). A 1×1, stride-1, unpadded
+ * convolution on a wide image skips im2col altogether (cols is the image itself).
+ *
+ * Tuning notes (float32, 2-core VM shared with other jobs, so CPU time and best of many interleaved runs):
+ * - Chunking: batching images helps only when OH·OW is small. OH·OW = 1 (64×15×9×9 ∗ 30×15×9×9) runs at
+ *   0.3 GF/s one image at a time and 1.2–1.9 GF/s with chunks of ≥ 32 images; for OH·OW = 64 (12×12 ∗ 5×5)
+ *   chunks of 64–256 columns are within noise of per-image calls (1024+ slightly worse), and for
+ *   OH·OW = 729 (32×32 ∗ 6×6) per-image calls beat 1024- and 4096-column chunks by 5–10% (no NCHW copy).
+ *   Hence TARGET_COLS = 128.
+ * - Layout: for 64×15×9×9 ∗ 30×15×9×9 the [L, K] im2col takes 0.32 ms against 0.93 ms for [K, L] and
+ *   col2im 0.39 against 1.15 ms (the gemm itself, ~1.6 ms, is the same either way: B is packed from
+ *   strides); for 32×32 ∗ 6×6 (OW = 27 > KW = 6) [K, L] is ~20% faster (0.069 vs 0.085 ms per image), for
+ *   12×12 ∗ 5×5 they tie. Hence [L, K] exactly when KW > OW.
+ * - A direct (no im2col) forward kernel was measured for the C = 1 first layer (64×1×32×32 ∗ 15×1×6×6)
+ *   in both axpy and dot-product loop orders: 0.6 GF/s against 2.1 GF/s for im2col + gemm, so there is
+ *   no direct path.
  *
  * Scratch buffers (cols and the [O, L] block) are module-level, one set per dtype, grown when needed, so
  * steady-state calls allocate nothing. All arrays of one call must have the same dtype (Float32Array or
@@ -74,7 +92,7 @@ export function conv2dGeometry(
 }
 
 /** Minimum gemm width N = nb·OH·OW a chunk of images aims for (measured: see the tuning notes above). */
-const TARGET_COLS = 1024;
+const TARGET_COLS = 128;
 /** Upper bound on the cols scratch (elements), so huge batches are processed in chunks. */
 const MAX_COLS_ELEMS = 1 << 22;
 
@@ -214,6 +232,81 @@ function col2im(cols: FloatArray, n0: number, nb: number, g: Conv2dGeometry, gx:
   }
 }
 
+/**
+ * The [L, K] layout of {@link im2col}: colsT[b·OH·OW + i·OW + j, (c·KH + p)·KW + q] =
+ * x[n0+b, c, i·sh − ph + p·dh, j·sw − pw + q·dw] (0 when padded). Written sequentially; the valid p and q
+ * ranges are computed once per output pixel.
+ */
+function im2colT(x: FloatArray, n0: number, nb: number, g: Conv2dGeometry, cols: FloatArray): void {
+  const C = g.c, H = g.h, W = g.w, KH = g.kh, KW = g.kw, OH = g.oh, OW = g.ow;
+  const sh = g.sh, sw = g.sw, dh = g.dh, dw = g.dw, ph = g.ph, pw = g.pw;
+  const HW = H * W, CHW = C * HW, dhW = dh * W;
+  let d = 0;
+  for (let b = 0; b < nb; b++) {
+    const img = (n0 + b) * CHW;
+    for (let i = 0; i < OH; i++) {
+      const u0 = i * sh - ph;
+      const p0 = Math.min(validLo(u0, dh), KH);
+      const p1 = validHi(u0, dh, H, KH, p0);
+      for (let j = 0; j < OW; j++) {
+        const v0 = j * sw - pw;
+        const q0 = Math.min(validLo(v0, dw), KW);
+        const q1 = validHi(v0, dw, W, KW, q0);
+        for (let ci = 0; ci < C; ci++) {
+          const base = img + ci * HW + u0 * W + v0 + q0 * dw;
+          for (let e = d + p0 * KW; d < e; d++) cols[d] = 0;
+          for (let p = p0; p < p1; p++) {
+            let s = base + p * dhW;
+            for (let e = d + q0; d < e; d++) cols[d] = 0;
+            if (dw === 1) {
+              for (let e = d + (q1 - q0); d < e; d++) cols[d] = x[s++]!;
+            } else {
+              for (let e = d + (q1 - q0); d < e; d++) { cols[d] = x[s]!; s += dw; }
+            }
+            for (let e = d + (KW - q1); d < e; d++) cols[d] = 0;
+          }
+          for (let e = d + (KH - p1) * KW; d < e; d++) cols[d] = 0;
+        }
+      }
+    }
+  }
+}
+
+/** Adjoint of {@link im2colT}: overwrites the nb images of gx starting at n0 with the scatter-add of colsT. */
+function col2imT(cols: FloatArray, n0: number, nb: number, g: Conv2dGeometry, gx: FloatArray): void {
+  const C = g.c, H = g.h, W = g.w, KH = g.kh, KW = g.kw, OH = g.oh, OW = g.ow;
+  const sh = g.sh, sw = g.sw, dh = g.dh, dw = g.dw, ph = g.ph, pw = g.pw;
+  const HW = H * W, CHW = C * HW, KK = KH * KW, dhW = dh * W;
+  gx.fill(0, n0 * CHW, (n0 + nb) * CHW);
+  let d = 0;
+  for (let b = 0; b < nb; b++) {
+    const img = (n0 + b) * CHW;
+    for (let i = 0; i < OH; i++) {
+      const u0 = i * sh - ph;
+      const p0 = Math.min(validLo(u0, dh), KH);
+      const p1 = validHi(u0, dh, H, KH, p0);
+      for (let j = 0; j < OW; j++) {
+        const v0 = j * sw - pw;
+        const q0 = Math.min(validLo(v0, dw), KW);
+        const q1 = validHi(v0, dw, W, KW, q0);
+        for (let ci = 0; ci < C; ci++, d += KK) {
+          const base = img + ci * HW + u0 * W + v0 + q0 * dw;
+          for (let p = p0; p < p1; p++) {
+            let t = base + p * dhW;
+            let s = d + p * KW + q0;
+            const e = s + (q1 - q0);
+            if (dw === 1) {
+              for (; s < e; s++) gx[t++] += cols[s]!;
+            } else {
+              for (; s < e; s++) { gx[t] += cols[s]!; t += dw; }
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
 /** blk[o, b·OHW + r] = src[(n0+b)·O·OHW + o·OHW + r]: the chunk's NCHW gradient as an [O, L] matrix. */
 function gatherBlock(src: FloatArray, n0: number, nb: number, O: number, OHW: number, blk: FloatArray): void {
   const L = nb * OHW;
@@ -253,15 +346,19 @@ export function conv2dForward(x: FloatArray, w: FloatArray, out: FloatArray, g: 
   }
   const chunk = chunkSize(g);
   const cols = colsScratch(x, K * chunk * OHW);
+  const lk = g.kw > g.ow;
   for (let n0 = 0; n0 < N; n0 += chunk) {
     const nb = Math.min(chunk, N - n0);
     const L = nb * OHW;
-    im2col(x, n0, nb, g, cols);
+    // B = cols as a K×L matrix: [K, L] row-major, or the transpose of the [L, K] layout.
+    const bRs = lk ? 1 : L, bCs = lk ? K : 1;
+    if (lk) im2colT(x, n0, nb, g, cols);
+    else im2col(x, n0, nb, g, cols);
     if (nb === 1) {
-      gemm(O, OHW, K, w, 0, K, 1, cols, 0, OHW, 1, out, n0 * O * OHW, OHW, false);
+      gemm(O, OHW, K, w, 0, K, 1, cols, 0, bRs, bCs, out, n0 * O * OHW, OHW, false);
     } else {
       const blk = blockScratch(x, O * L);
-      gemm(O, L, K, w, 0, K, 1, cols, 0, L, 1, blk, 0, L, false);
+      gemm(O, L, K, w, 0, K, 1, cols, 0, bRs, bCs, blk, 0, L, false);
       scatterBlock(blk, n0, nb, O, OHW, out);
     }
   }
@@ -288,17 +385,26 @@ export function conv2dBackwardInput(gy: FloatArray, w: FloatArray, gx: FloatArra
   }
   const chunk = chunkSize(g);
   const cols = colsScratch(gy, K * chunk * OHW);
+  const lk = g.kw > g.ow;
   for (let n0 = 0; n0 < N; n0 += chunk) {
     const nb = Math.min(chunk, N - n0);
     const L = nb * OHW;
-    if (nb === 1) {
-      gemm(K, OHW, O, w, 0, 1, K, gy, n0 * O * OHW, OHW, 1, cols, 0, OHW, false);
-    } else {
-      const blk = blockScratch(gy, O * L);
-      gatherBlock(gy, n0, nb, O, OHW, blk);
-      gemm(K, L, O, w, 0, 1, K, blk, 0, L, 1, cols, 0, L, false);
+    // G ([O, L]): the image's gy slice in place when nb = 1, else gathered into blk.
+    let G: FloatArray = gy, gOff = n0 * O * OHW;
+    if (nb > 1) {
+      G = blockScratch(gy, O * L);
+      gOff = 0;
+      gatherBlock(gy, n0, nb, O, OHW, G);
     }
-    col2im(cols, n0, nb, g, gx);
+    if (lk) {
+      // colsT' ([L, K]) = Gᵀ · W2: A(l, o) = G[o·L + l], B = w as [O, K].
+      gemm(L, K, O, G, gOff, 1, L, w, 0, K, 1, cols, 0, K, false);
+      col2imT(cols, n0, nb, g, gx);
+    } else {
+      // cols' ([K, L]) = W2ᵀ · G: A(k, o) = w[o·K + k].
+      gemm(K, L, O, w, 0, 1, K, G, gOff, L, 1, cols, 0, L, false);
+      col2im(cols, n0, nb, g, gx);
+    }
   }
 }
 
@@ -323,16 +429,20 @@ export function conv2dBackwardWeight(x: FloatArray, gy: FloatArray, gw: FloatArr
   }
   const chunk = chunkSize(g);
   const cols = colsScratch(x, K * chunk * OHW);
+  const lk = g.kw > g.ow;
   for (let n0 = 0; n0 < N; n0 += chunk) {
     const nb = Math.min(chunk, N - n0);
     const L = nb * OHW;
-    im2col(x, n0, nb, g, cols);
+    // B = colsᵀ as an L×K matrix.
+    const bRs = lk ? K : 1, bCs = lk ? 1 : L;
+    if (lk) im2colT(x, n0, nb, g, cols);
+    else im2col(x, n0, nb, g, cols);
     if (nb === 1) {
-      gemm(O, K, OHW, gy, n0 * O * OHW, OHW, 1, cols, 0, 1, OHW, gw, 0, K, n0 > 0);
+      gemm(O, K, OHW, gy, n0 * O * OHW, OHW, 1, cols, 0, bRs, bCs, gw, 0, K, n0 > 0);
     } else {
       const blk = blockScratch(gy, O * L);
       gatherBlock(gy, n0, nb, O, OHW, blk);
-      gemm(O, K, L, blk, 0, L, 1, cols, 0, 1, L, gw, 0, K, n0 > 0);
+      gemm(O, K, L, blk, 0, L, 1, cols, 0, bRs, bCs, gw, 0, K, n0 > 0);
     }
   }
 }

@@ -16,7 +16,8 @@
  * Average pooling: y[n,c,i,j] = (Σ_{in-bounds (u,v) in window} x[n,c,u,v]) / d(i,j), where with
  *   hs = i·sh − ph, he = min(hs + KH, H + ph) (columns likewise):
  *   countIncludePad = true  → d = (he − hs)·(we − ws): the window clipped to the padded input (PyTorch's
- *                             default count_include_pad=True),
+ *                             default count_include_pad=True; with ceil_mode = false no window reaches past
+ *                             the padded input, so this is always KH·KW),
  *   countIncludePad = false → d = number of in-bounds elements of the window.
  *   VJP: gx[n,c,u,v] = Σ_{windows (i,j) containing (u,v)} gy[n,c,i,j] / d(i,j).
  *
