@@ -11,3 +11,5 @@ export { Pairs, pairsFromLabels, pairsFromNeighbors, pairsFromGroups } from './p
 export { PairSampler, type PairBatch, type PairSamplerOptions } from './sampler.js';
 export { fit, embed, type FitOptions, type History, type Progress } from './train.js';
 export { translate, padTo } from './data.js';
+export * from './eval/index.js';
+export * from './plot/index.js';

@@ -1,0 +1,8 @@
+/** Evaluation of an embedding: k-NN classification, PCA, trustworthiness and ROC-AUC for pair verification. */
+export {
+  knnAccuracy, knnPredict, leaveOneOutKnnAccuracy, kNearestNeighbors,
+  type KnnOptions, type KNearestOptions,
+} from './knn.js';
+export { pca, symmetricEigen, type PcaOptions, type PcaResult } from './pca.js';
+export { trustworthiness, type TrustworthinessOptions } from './trustworthiness.js';
+export { rocAuc, rocCurve } from './roc.js';

@@ -1,0 +1,355 @@
+/**
+ * k-nearest-neighbour search and classification, the usual way to ask how well an embedding clusters by class.
+ *
+ * Distances are Euclidean and computed in float64, a block of query rows at a time, so memory stays at
+ * BLOCK × (reference rows) whatever the query count. Low-dimensional points (d ≤ DIRECT_MAX_DIM, the 2-D
+ * embeddings) sum (a − b)² directly; wider ones use ‖a‖² + ‖b‖² − 2·a·b with a·b from the tensor package's
+ * blocked matmul. Each query keeps its k nearest in a bounded max-heap (O(m log k) per query, no full sort).
+ *
+ * Order: nearer first; equal distances put the lower reference index first. Both formulas are exact for
+ * small-integer coordinates, so ties there are exact ties.
+ */
+import { Tensor, ShapeError, ValueError, fmtShape, matmul } from '@tsgrad/tensor';
+
+/** Query rows per distance block: BLOCK × m float64 distances live at once (12 MB for m = 6000). */
+const BLOCK = 256;
+/** Up to this many features the direct Σ(a − b)² loop is used; above it, the matmul form. */
+const DIRECT_MAX_DIM = 8;
+
+/** A 2-D tensor read into a contiguous float64 row-major matrix. */
+export interface Matrix {
+  data: Float64Array;
+  rows: number;
+  cols: number;
+}
+
+/** What a value is, for error messages. */
+export function describeValue(x: unknown): string {
+  if (x === null) return 'null';
+  if (Array.isArray(x)) return 'an array';
+  if (typeof x === 'object') return (x as object).constructor?.name ?? 'an object';
+  return typeof x;
+}
+
+/**
+ * Reads a 2-D tensor (any strides, float32 or float64) into a float64 matrix, rejecting other ranks and
+ * non-finite values (a NaN would make every comparison false and the neighbour order meaningless).
+ */
+export function toMatrix(op: string, name: string, x: unknown): Matrix {
+  if (!(x instanceof Tensor)) throw new ValueError(`[${op}] ${name} must be a Tensor: got ${describeValue(x)}`);
+  if (x.ndim !== 2) throw new ShapeError(`[${op}] ${name} must be 2-D [n, d]: got shape ${fmtShape(x.shape)}`);
+  const rows = x.shape[0]!, cols = x.shape[1]!;
+  const data = new Float64Array(rows * cols);
+  const src = x.data, rs = x.strides[0]!, cs = x.strides[1]!;
+  for (let i = 0; i < rows; i++) {
+    for (let j = 0, q = x.offset + i * rs; j < cols; j++, q += cs) {
+      const v = src[q]!;
+      if (!Number.isFinite(v)) {
+        throw new ValueError(`[${op}] ${name} must be finite: element [${i},${j}] of ${fmtShape(x.shape)} is ${v}`);
+      }
+      data[i * cols + j] = v;
+    }
+  }
+  return { data, rows, cols };
+}
+
+/** Throws unless `k` (or the option `name`) is an integer in [lo, hi]; `why` says what bounds it. */
+export function checkK(op: string, k: unknown, lo: number, hi: number, why: string, name = 'k'): number {
+  if (typeof k !== 'number' || !Number.isInteger(k) || k < lo || k > hi) {
+    const range = hi < lo ? `no valid ${name} (${why})` : `${name} must be an integer in [${lo}, ${hi}] (${why})`;
+    throw new ValueError(`[${op}] ${range}: got ${name} = ${String(k)}`);
+  }
+  return k;
+}
+
+/** Throws unless two matrices have the same number of columns. */
+export function checkSameCols(op: string, aName: string, a: Matrix, bName: string, b: Matrix): void {
+  if (a.cols !== b.cols) {
+    throw new ShapeError(
+      `[${op}] feature sizes differ: ${aName} ${fmtShape([a.rows, a.cols])} and ${bName} ${fmtShape([b.rows, b.cols])}: axis 1 has sizes ${a.cols} and ${b.cols}`,
+    );
+  }
+}
+
+/** Reads integer labels, one per row, into an Int32Array. */
+export function toLabels(op: string, name: string, labels: unknown, rows: number, pointsName: string): Int32Array {
+  if (labels === null || typeof labels !== 'object' || typeof (labels as ArrayLike<number>).length !== 'number') {
+    throw new ValueError(`[${op}] ${name} must be an array of numbers: got ${describeValue(labels)}`);
+  }
+  const src = labels as ArrayLike<unknown>;
+  if (src.length !== rows) {
+    throw new ValueError(`[${op}] ${name} has ${src.length} entries but ${pointsName} has ${rows} rows`);
+  }
+  const out = new Int32Array(rows);
+  for (let i = 0; i < rows; i++) {
+    const v = src[i];
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < -2147483648 || v > 2147483647) {
+      throw new ValueError(`[${op}] ${name}[${i}] must be an int32 integer: got ${String(v)}`);
+    }
+    out[i] = v;
+  }
+  return out;
+}
+
+function rowSquares(m: Matrix): Float64Array {
+  const out = new Float64Array(m.rows);
+  const { data, cols } = m;
+  for (let i = 0; i < m.rows; i++) {
+    let s = 0;
+    for (let j = i * cols, e = j + cols; j < e; j++) s += data[j]! * data[j]!;
+    out[i] = s;
+  }
+  return out;
+}
+
+/**
+ * Calls `body(q0, b, dist)` for consecutive blocks of query rows [q0, q0 + b), where `dist[t·m + j]` is the
+ * SQUARED Euclidean distance from query row q0 + t to reference row j (m = ref.rows). `dist` is reused between
+ * calls.
+ */
+export function forEachDistanceBlock(
+  query: Matrix, ref: Matrix,
+  body: (q0: number, b: number, dist: Float64Array) => void,
+): void {
+  const m = ref.rows, d = query.cols;
+  if (query.rows === 0) return;
+  const direct = d <= DIRECT_MAX_DIM;
+  const qsq = direct ? null : rowSquares(query), rsq = direct ? null : rowSquares(ref);
+  // refᵀ as a [d, m] view of ref's storage: gemm reads transposed strides without a copy.
+  const refT = new Tensor(ref.data, [d, m], [1, d], 0);
+  let buf: Float64Array = new Float64Array(0);
+  for (let q0 = 0; q0 < query.rows; q0 += BLOCK) {
+    const b = Math.min(BLOCK, query.rows - q0);
+    if (direct) {
+      if (buf.length < b * m) buf = new Float64Array(BLOCK * m);
+      directBlock(query.data, q0, b, ref.data, m, d, buf);
+    } else {
+      buf = matmul(new Tensor(query.data, [b, d], [d, 1], q0 * d), refT).data as Float64Array;
+      for (let t = 0; t < b; t++) {
+        const qs = qsq![q0 + t]!;
+        for (let j = 0, o = t * m; j < m; j++, o++) {
+          const v = qs + rsq![j]! - 2 * buf[o]!;
+          buf[o] = v > 0 ? v : 0;
+        }
+      }
+    }
+    body(q0, b, buf);
+  }
+}
+
+function directBlock(q: Float64Array, q0: number, b: number, r: Float64Array, m: number, d: number, out: Float64Array): void {
+  if (d === 2) {
+    for (let t = 0; t < b; t++) {
+      const x = q[(q0 + t) * 2]!, y = q[(q0 + t) * 2 + 1]!;
+      for (let j = 0, o = t * m; j < m; j++, o++) {
+        const dx = x - r[2 * j]!, dy = y - r[2 * j + 1]!;
+        out[o] = dx * dx + dy * dy;
+      }
+    }
+    return;
+  }
+  for (let t = 0; t < b; t++) {
+    const qi = (q0 + t) * d;
+    for (let j = 0, o = t * m; j < m; j++, o++) {
+      let s = 0;
+      for (let c = 0, rj = j * d; c < d; c++) {
+        const diff = q[qi + c]! - r[rj + c]!;
+        s += diff * diff;
+      }
+      out[o] = s;
+    }
+  }
+}
+
+/** (dist, index) pairs ordered lexicographically: true when a comes after b. */
+const after = (da: number, ia: number, db: number, ib: number): boolean => da > db || (da === db && ia > ib);
+
+/**
+ * The k smallest of `dist[o .. o + m)` (skipping index `skip`), as (index, squared distance) written to
+ * `outIdx[w ..]`/`outDist[w ..]` nearest first. A max-heap of size k holds the best so far; its root is the
+ * worst kept, so most candidates are rejected with one comparison. `hd`/`hi` are scratch of length ≥ k.
+ */
+function selectK(
+  dist: Float64Array, o: number, m: number, k: number, skip: number,
+  hd: Float64Array, hi: Int32Array, outIdx: Int32Array, outDist: Float64Array, w: number,
+): void {
+  let size = 0;
+  for (let j = 0; j < m; j++) {
+    if (j === skip) continue;
+    const v = dist[o + j]!;
+    if (size < k) {
+      // Sift up.
+      let c = size++;
+      while (c > 0) {
+        const p = (c - 1) >> 1;
+        if (!after(v, j, hd[p]!, hi[p]!)) break;
+        hd[c] = hd[p]!;
+        hi[c] = hi[p]!;
+        c = p;
+      }
+      hd[c] = v;
+      hi[c] = j;
+    } else if (v < hd[0]!) {
+      // j is larger than every kept index, so only a strictly smaller distance beats the root. Sift down.
+      let c = 0;
+      for (;;) {
+        const l = 2 * c + 1;
+        if (l >= k) break;
+        const r = l + 1;
+        const big = r < k && after(hd[r]!, hi[r]!, hd[l]!, hi[l]!) ? r : l;
+        if (!after(hd[big]!, hi[big]!, v, j)) break;
+        hd[c] = hd[big]!;
+        hi[c] = hi[big]!;
+        c = big;
+      }
+      hd[c] = v;
+      hi[c] = j;
+    }
+  }
+  // Pop the heap from the back: the root is the farthest of those left.
+  for (let t = size - 1; t >= 0; t--) {
+    outIdx[w + t] = hi[0]!;
+    outDist[w + t] = hd[0]!;
+    const vd = hd[t]!, vi = hi[t]!;
+    let c = 0;
+    for (;;) {
+      const l = 2 * c + 1;
+      if (l >= t) break;
+      const r = l + 1;
+      const big = r < t && after(hd[r]!, hi[r]!, hd[l]!, hi[l]!) ? r : l;
+      if (!after(hd[big]!, hi[big]!, vd, vi)) break;
+      hd[c] = hd[big]!;
+      hi[c] = hi[big]!;
+      c = big;
+    }
+    hd[c] = vd;
+    hi[c] = vi;
+  }
+}
+
+/**
+ * The k nearest reference rows of every query row: `indices[i·k + t]` is the t-th nearest (t = 0 nearest) and
+ * `sqDistances` holds the squared distances. With `excludeSelf` (query and reference are the same points),
+ * row i never lists itself (duplicates of it still count, at distance 0).
+ */
+export function nearestIndices(
+  query: Matrix, ref: Matrix, k: number, excludeSelf: boolean,
+): { indices: Int32Array; sqDistances: Float64Array } {
+  const indices = new Int32Array(query.rows * k), sqDistances = new Float64Array(query.rows * k);
+  const hd = new Float64Array(k), hi = new Int32Array(k);
+  const m = ref.rows;
+  forEachDistanceBlock(query, ref, (q0, b, dist) => {
+    for (let t = 0; t < b; t++) {
+      const i = q0 + t;
+      selectK(dist, t * m, m, k, excludeSelf ? i : -1, hd, hi, indices, sqDistances, i * k);
+    }
+  });
+  return { indices, sqDistances };
+}
+
+/**
+ * The majority label among `k` neighbours listed nearest first; a tie goes to the tied class whose nearest
+ * member comes first (so k = 1 is plain nearest-neighbour and a 2–2 split follows the nearest point).
+ */
+function vote(labels: Int32Array, nb: Int32Array, o: number, k: number): number {
+  let best = labels[nb[o]!]!, bestCount = 0;
+  for (let t = 0; t < k; t++) {
+    const lab = labels[nb[o + t]!]!;
+    let count = 0;
+    for (let u = 0; u < k; u++) if (labels[nb[o + u]!] === lab) count++;
+    if (count > bestCount) {
+      best = lab;
+      bestCount = count;
+    }
+  }
+  return best;
+}
+
+export interface KnnOptions {
+  /** Neighbours that vote (default 5). */
+  k?: number;
+}
+
+function predictImpl(
+  op: string, trainPoints: unknown, trainLabels: unknown, testPoints: unknown, k: unknown,
+): Int32Array {
+  const train = toMatrix(op, 'trainPoints', trainPoints);
+  const labels = toLabels(op, 'trainLabels', trainLabels, train.rows, `trainPoints ${fmtShape([train.rows, train.cols])}`);
+  const test = toMatrix(op, 'testPoints', testPoints);
+  checkSameCols(op, 'trainPoints', train, 'testPoints', test);
+  const kk = checkK(op, k, 1, train.rows, `at most the ${train.rows} training points`);
+  const { indices } = nearestIndices(test, train, kk, false);
+  const out = new Int32Array(test.rows);
+  for (let i = 0; i < test.rows; i++) out[i] = vote(labels, indices, i * kk, kk);
+  return out;
+}
+
+function accuracy(op: string, predicted: Int32Array, truth: Int32Array): number {
+  if (truth.length === 0) throw new ValueError(`[${op}] no points to classify: accuracy is undefined for 0 points`);
+  let correct = 0;
+  for (let i = 0; i < truth.length; i++) if (predicted[i] === truth[i]) correct++;
+  return correct / truth.length;
+}
+
+/**
+ * Labels of `testPoints` [m, d] predicted by a majority vote of their k nearest `trainPoints` [n, d]
+ * (Euclidean; ties in the vote go to the tied class with the nearest member). Labels are int32 integers.
+ */
+export function knnPredict(
+  trainPoints: Tensor, trainLabels: ArrayLike<number>, testPoints: Tensor, opts: KnnOptions = {},
+): Int32Array {
+  return predictImpl('knnPredict', trainPoints, trainLabels, testPoints, opts.k ?? 5);
+}
+
+/** The fraction of `testPoints` whose k-nearest-neighbour vote among `trainPoints` matches `testLabels`. */
+export function knnAccuracy(
+  trainPoints: Tensor, trainLabels: ArrayLike<number>, testPoints: Tensor, testLabels: ArrayLike<number>,
+  opts: KnnOptions = {},
+): number {
+  const op = 'knnAccuracy';
+  const predicted = predictImpl(op, trainPoints, trainLabels, testPoints, opts.k ?? 5);
+  return accuracy(op, predicted, toLabels(op, 'testLabels', testLabels, predicted.length, 'testPoints'));
+}
+
+/**
+ * Leave-one-out k-NN accuracy: each point is classified by its k nearest OTHER points. One number for "how
+ * well does the map cluster by digit" (or by any other grouping), with no train/test split.
+ */
+export function leaveOneOutKnnAccuracy(points: Tensor, labels: ArrayLike<number>, opts: KnnOptions = {}): number {
+  const op = 'leaveOneOutKnnAccuracy';
+  const x = toMatrix(op, 'points', points);
+  const lab = toLabels(op, 'labels', labels, x.rows, `points ${fmtShape([x.rows, x.cols])}`);
+  const k = checkK(op, opts.k ?? 5, 1, x.rows - 1, `at most n − 1 = ${x.rows - 1} other points`);
+  const { indices } = nearestIndices(x, x, k, true);
+  const predicted = new Int32Array(x.rows);
+  for (let i = 0; i < x.rows; i++) predicted[i] = vote(lab, indices, i * k, k);
+  return accuracy(op, predicted, lab);
+}
+
+export interface KNearestOptions {
+  /** Neighbours per point (default 5). */
+  k?: number;
+  /**
+   * Points to find neighbours for, [m, d]. When omitted the queries are the reference points themselves and
+   * a point is never its own neighbour.
+   */
+  queries?: Tensor;
+}
+
+/**
+ * The k nearest rows of `points` [n, d] for every query (default: every point, itself excluded), nearest first,
+ * equal distances by lower index: `indices[i·k + t]` and `distances[i·k + t]` (Euclidean, not squared) for the
+ * t-th neighbour of query i. The k-nearest-neighbour graph of DrLIM's pair construction is this with no queries.
+ */
+export function kNearestNeighbors(points: Tensor, opts: KNearestOptions = {}): { indices: Int32Array; distances: Float64Array; k: number } {
+  const op = 'kNearestNeighbors';
+  const ref = toMatrix(op, 'points', points);
+  const self = opts.queries === undefined;
+  const query = self ? ref : toMatrix(op, 'queries', opts.queries);
+  checkSameCols(op, 'points', ref, 'queries', query);
+  const max = self ? ref.rows - 1 : ref.rows;
+  const k = checkK(op, opts.k ?? 5, 1, max, self ? `at most n − 1 = ${max} other points` : `at most the ${max} points`);
+  const { indices, sqDistances } = nearestIndices(query, ref, k, self);
+  const distances = sqDistances.map(Math.sqrt);
+  return { indices, distances, k };
+}

@@ -1,0 +1,5 @@
+/** Plots as standalone SVG documents (no DOM, no Node API): embeddings with digit thumbnails, loss curves. */
+export { scatterSvg, type ScatterOptions, type ScatterThumbnails } from './scatter.js';
+export { lossCurveSvg, type LossHistory, type LossCurveOptions } from './loss-curve.js';
+export { encodePngGray, pngDataUri } from './png.js';
+export { TABLEAU10, OKABE_ITO, escapeXml, niceTicks, niceStep, logTicks, type Ticks } from './svg.js';
