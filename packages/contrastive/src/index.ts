@@ -13,3 +13,4 @@ export { fit, embed, type FitOptions, type History, type Progress } from './trai
 export { translate, padTo } from './data.js';
 export * from './eval/index.js';
 export * from './plot/index.js';
+export { drlimNetwork, type DrlimNetworkOptions } from './network.js';

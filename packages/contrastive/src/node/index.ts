@@ -1,2 +1,4 @@
-/** Node-only parts of @tsgrad/contrastive: the MNIST loader (reads files shipped in the `mnist` package). */
+/** Node-only parts of @tsgrad/contrastive: the MNIST loader and the paper's experiment runner. */
 export { loadMnist, mnistDigit, type MnistOptions, type MnistSplit } from './mnist.js';
+export { drlimMnist, type DrlimMnistOptions, type DrlimMnistResult } from './drlim.js';
+export { progressBar } from './progress.js';
