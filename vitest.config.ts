@@ -1,9 +1,24 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
+// Tests import every workspace package from its source (one module instance per package, no build needed), so a
+// Tensor made by testing/ helpers is the same class the package under test checks with instanceof.
+const pkgSrc = (name: string): string => fileURLToPath(new URL(`./packages/${name}/src/index.ts`, import.meta.url));
+
 export default defineConfig({
+  resolve: {
+    alias: ['tensor', 'autograd', 'nn', 'contrastive'].map((name) => ({
+      find: new RegExp(`^@tsgrad/${name}$`),
+      replacement: pkgSrc(name),
+    })),
+  },
   test: {
-    include: ['packages/*/src/**/*.test.ts', 'test/**/*.test.ts'],
+    include: ['packages/*/src/**/*.test.ts', 'test/**/*.test.ts', 'testing/**/*.test.ts'],
+    setupFiles: ['testing/setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
+    // Node flags for the test workers (the default 'forks' pool): --expose-gc gives packages/autograd's memory
+    // test `global.gc`, so it can compare the heap after full collections.
+    execArgv: ['--expose-gc'],
   },
 });

@@ -21,11 +21,12 @@ export function toDot(output: Variable, opts: { name?: string } = {}): string {
       id = `v${ids.size}`;
       ids.set(v, id);
       if (v.node === null) {
-        const label = `${v.name ? `${v.name}\\n` : ''}${fmtShape(v.shape)}`;
+        // Escape the user's name only: the `\n` before the shape is DOT's line break, one backslash in the file.
+        const label = `${v.name ? `${esc(v.name)}\\n` : ''}${fmtShape(v.shape)}`;
         const style = v.requiresGrad ? ', style=filled, fillcolor="#dbe9f6"' : '';
-        lines.push(`  ${id} [shape=ellipse, label="${esc(label)}"${style}];`);
+        lines.push(`  ${id} [shape=ellipse, label="${label}"${style}];`);
       } else {
-        lines.push(`  ${id} [shape=box, label="${esc(`${v.node.prim}\\n${fmtShape(v.shape)}`)}"];`);
+        lines.push(`  ${id} [shape=box, label="${v.node.prim}\\n${fmtShape(v.shape)}"];`);
       }
     }
     return id;

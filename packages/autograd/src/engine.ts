@@ -65,6 +65,7 @@ function seedFor(output: Variable, seed: Tensor | Variable | number | undefined)
     if (seed.ndim !== output.ndim || seed.shape.some((d, i) => d !== output.shape[i])) {
       throw new ShapeError(`[backward] seed has shape ${fmtShape(seed.shape)}, but the output has shape ${fmtShape(output.shape)}`);
     }
+    if (seed.dtype !== output.dtype) throw new AutogradError(`[backward] seed is ${seed.dtype}, but the output is ${output.dtype}`);
     return seed;
   }
   if (seed === undefined) {
@@ -149,8 +150,11 @@ export function backward(output: Variable, seed?: Tensor | Variable | number, op
   const grads = propagate(output, s, opts, (v) => v.node === null || v.retainsGrad);
   for (const [v, g] of grads) {
     if (!(v.node === null || v.retainsGrad) || !v.requiresGrad) continue;
-    if (opts.createGraph) {
-      v.gradVariable = v.gradVariable === null ? g : ops.add(v.gradVariable, g);
+    if (opts.createGraph || v.gradVariable !== null) {
+      // Accumulate into the differentiable gradient, starting from a .grad left by an earlier plain backward,
+      // so that .grad and .gradVariable agree whichever kind of backward came first.
+      const prev = v.gradVariable ?? (v.grad === null ? null : ops.constant(v.grad));
+      v.gradVariable = prev === null ? g : ops.add(prev, g);
       v.grad = v.gradVariable.value;
     } else {
       v.grad = v.grad === null ? g.value : v.grad.add(g.value);

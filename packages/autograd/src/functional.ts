@@ -3,7 +3,7 @@
  * works (`grad(grad(f))`) because an argument that is already a Variable under differentiation is
  * differentiated with `createGraph`, so the inner gradient stays connected to the outer graph.
  */
-import { Tensor, fmtShape, tensor } from '@tsgrad/tensor';
+import { Tensor, fmtShape, tensor, zerosLike } from '@tsgrad/tensor';
 import { gradients } from './engine.js';
 import * as ops from './ops.js';
 import { AutogradError, Variable, isGradEnabled, type VariableLike } from './variable.js';
@@ -55,7 +55,7 @@ function scalarOutput(op: string, y: unknown): Variable {
 
 /** A Variable result where the caller passed a Variable (nested use), a Tensor otherwise. */
 function present(g: Variable | null, like: Variable, arg: Arg): Variable | Tensor {
-  const v = g ?? new Variable(like.value.mul(0), false);
+  const v = g ?? new Variable(zerosLike(like.value), false);
   return arg instanceof Variable ? v : v.value;
 }
 
@@ -109,9 +109,9 @@ export function vjp(f: (...args: Variable[]) => Variable, ...primals: Tensor[]):
   return {
     value: y.value,
     vjp: (u: Tensor) => {
-      if (!y.requiresGrad) return vars.map((v) => v.value.mul(0));
+      if (!y.requiresGrad) return vars.map((v) => zerosLike(v.value));
       const gs = gradients(y, vars, u, { retainGraph: true, allowUnused: true });
-      return gs.map((g, i) => (g ? g.value : vars[i]!.value.mul(0)));
+      return gs.map((g, i) => (g ? g.value : zerosLike(vars[i]!.value)));
     },
   };
 }
@@ -125,8 +125,8 @@ export function jvp(f: (...args: Variable[]) => Variable, primals: readonly Tens
   const vars = primals.map((p) => new Variable(toTensor('jvp', p), true));
   const y = f(...vars);
   if (!(y instanceof Variable)) throw new AutogradError(`[jvp] the function must return a Variable`);
-  if (!y.requiresGrad) return { value: y.value, jvp: y.value.mul(0) };
-  const u = new Variable(y.value.mul(0), true);
+  if (!y.requiresGrad) return { value: y.value, jvp: zerosLike(y.value) };
+  const u = new Variable(zerosLike(y.value), true);
   const gs = gradients(y, vars, u, { createGraph: true, allowUnused: true });
   let inner: Variable | null = null;
   gs.forEach((g, i) => {
@@ -134,9 +134,9 @@ export function jvp(f: (...args: Variable[]) => Variable, primals: readonly Tens
     const term = ops.sum(ops.mul(g, tangents[i]!));
     inner = inner === null ? term : ops.add(inner, term);
   });
-  if (inner === null || !(inner as Variable).requiresGrad) return { value: y.value, jvp: y.value.mul(0) };
+  if (inner === null || !(inner as Variable).requiresGrad) return { value: y.value, jvp: zerosLike(y.value) };
   const [ju] = gradients(inner, [u], undefined, { allowUnused: true });
-  return { value: y.value, jvp: ju ? ju.value : y.value.mul(0) };
+  return { value: y.value, jvp: ju ? ju.value : zerosLike(y.value) };
 }
 
 /**
@@ -145,9 +145,9 @@ export function jvp(f: (...args: Variable[]) => Variable, primals: readonly Tens
 export function hessianVectorProduct(f: (x: Variable) => Variable, x: Tensor, v: Tensor): Tensor {
   const xv = new Variable(toTensor('hessianVectorProduct', x), true);
   const y = scalarOutput('hessianVectorProduct', f(xv));
-  if (!y.requiresGrad) return x.mul(0);
+  if (!y.requiresGrad) return zerosLike(x);
   const [g] = gradients(y, [xv], undefined, { createGraph: true, allowUnused: true });
-  if (!g || !g.requiresGrad) return x.mul(0);
+  if (!g || !g.requiresGrad) return zerosLike(x);
   const [hv] = gradients(ops.sum(ops.mul(g, v)), [xv], undefined, { allowUnused: true });
-  return hv ? hv.value : x.mul(0);
+  return hv ? hv.value : zerosLike(x);
 }

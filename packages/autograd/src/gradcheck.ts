@@ -2,7 +2,7 @@
  * Gradient checks for anyone's functions: the analytical Jacobian (from backward passes) against central
  * differences, in float64, with PyTorch's default tolerances (eps 1e-6, atol 1e-5, rtol 1e-3).
  */
-import { DTypeError, Generator, Tensor, TsgradError, fmtShape } from '@tsgrad/tensor';
+import { DTypeError, Generator, Tensor, TsgradError, fmtShape, zerosLike } from '@tsgrad/tensor';
 import { gradients } from './engine.js';
 import * as ops from './ops.js';
 import { Variable, enableGrad, isGradEnabled, noGrad } from './variable.js';
@@ -107,7 +107,7 @@ export function gradcheck(f: Fn, inputs: readonly Tensor[], opts: GradcheckOptio
   const m = y.size;
 
   // Zero cotangent → zero gradients (PyTorch's check).
-  const zeros = gradients(y, vars, y.value.mul(0), { retainGraph: true, allowUnused: true });
+  const zeros = gradients(y, vars, zerosLike(y.value), { retainGraph: true, allowUnused: true });
   for (let i = 0; i < zeros.length; i++) {
     const g = zeros[i];
     if (g && g.value.toTypedArray().some((v) => v !== 0)) {
@@ -120,7 +120,7 @@ export function gradcheck(f: Fn, inputs: readonly Tensor[], opts: GradcheckOptio
   // Analytical Jacobians: row k is the VJP of the k-th unit cotangent.
   const ana: Float64Array[][] = xs.map((x) => Array.from({ length: x.size }, () => new Float64Array(m)));
   for (let k = 0; k < m; k++) {
-    const seed = y.value.mul(0).contiguous();
+    const seed = zerosLike(y.value);
     seed.data[k] = 1;
     const gs = gradients(y, vars, seed, { retainGraph: true, allowUnused: true });
     gs.forEach((g, i) => {
@@ -209,7 +209,7 @@ export function gradgradcheck(f: Fn, inputs: readonly Tensor[], opts: GradcheckO
       const u = args[n]!;
       const y = f(...ins);
       const gs = y.requiresGrad ? gradients(y, ins, u, { createGraph: outer, allowUnused: true }) : ins.map(() => null);
-      const flat = gs.map((g, i) => (g ? ops.reshape(g, [-1]) : ops.constant(ins[i]!.value.mul(0).reshape([-1]))));
+      const flat = gs.map((g, i) => (g ? ops.reshape(g, [-1]) : ops.constant(zerosLike(ins[i]!.value).reshape([-1]))));
       return ops.concat(flat, 0);
     });
   };

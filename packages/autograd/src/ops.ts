@@ -347,10 +347,13 @@ export function matmul(a: VariableLike, b: VariableLike): Variable {
   const batch = T.broadcastShapes('matmul', x.shape.slice(0, -2), y.shape.slice(0, -2));
   const xe = expandTo(x, [...batch, ...x.shape.slice(-2)]);
   const ye = expandTo(y, [...batch, ...y.shape.slice(-2)]);
-  let out = apply('matmul', [xe, ye], null);
-  if (y0.ndim === 1) out = reshape(out, out.shape.slice(0, -1));
-  if (x0.ndim === 1) out = reshape(out, [...out.shape.slice(0, -2), ...out.shape.slice(-1)]);
-  return out;
+  const out = apply('matmul', [xe, ye], null);
+  if (x0.ndim > 1 && y0.ndim > 1) return out;
+  // Drop the axes that the 1-D operands' reshapes added (both, for a vector dot product: a scalar).
+  const shape = out.shape.slice(0, -2);
+  if (x0.ndim > 1) shape.push(out.shape[out.ndim - 2]!);
+  if (y0.ndim > 1) shape.push(out.shape[out.ndim - 1]!);
+  return reshape(out, shape);
 }
 
 /**

@@ -144,7 +144,9 @@ export const rules: { [P in Primitive]: Rule<P> } = {
   where: {
     forward: ([c, a, b]) => T.where(c!, a!, b!),
     vjp: (g, c) => {
-      const cond = T.notEqual(c.inputs[0]!.value, 0);
+      // The condition may have another dtype than a and b: the masks take the cotangent's.
+      const ne = T.notEqual(c.inputs[0]!.value, 0);
+      const cond = ne.dtype === g.dtype ? ne : ne.astype(g.dtype);
       return [null, V.mul(g, mask(cond)), V.mul(g, mask(T.sub(1, cond)))];
     },
   },

@@ -1,0 +1,731 @@
+/**
+ * THE op table: every tensor op with its arity, function form, method form, naive float64 reference, input
+ * domain, argument generator and forward tolerance. One driver (packages/tensor/src/ops/spec.test.ts) turns
+ * each row into float32 and float64 property tests; the autograd suite reuses the rows (name, domain, args)
+ * for gradient checks.
+ *
+ * `args(dtype)` draws the op's whole argument list: tensors (scalars, size-1 and zero-length axes,
+ * non-contiguous views), numbers standing for scalars, and options. `ref(...args)` computes the expected
+ * output with the scalar loops of ./reference.ts; `method(...args)` calls the Tensor method, or returns
+ * undefined when the draw has no method form (a number as the first operand).
+ */
+import fc from 'fast-check';
+import * as T from '@tsgrad/tensor';
+import { Tensor, type DType, type TensorLike } from '@tsgrad/tensor';
+import {
+  axesOf, axisArb, broadcastShapesArb, dimArb, domains, oneAxisArb, scalarArb, shapeArb, tensorArb, anyTensorArb,
+  type Domain, type DomainName, type ShapeOptions,
+} from './arbitraries.js';
+import * as R from './reference.js';
+import { forwardTol, type ForwardKind, type Tolerance } from './tolerances.js';
+
+export type OpOutput = Tensor | Tensor[] | { values: Tensor; indices: Tensor };
+export type RefOutput = R.Nd | R.Nd[] | { values: R.Nd; indices: R.Nd };
+export type OpGroup = 'unary' | 'binary' | 'ternary' | 'reduce' | 'view' | 'linalg' | 'nn';
+
+export interface OpSpec<A extends unknown[]> {
+  name: string;
+  group: OpGroup;
+  /** Number of tensor inputs ('list' for concat and stack, which take an array of tensors). */
+  arity: number | 'list';
+  /** Input domain per tensor input. */
+  domain: DomainName[];
+  /** Forward tolerance: how much rounding the op accumulates, or a tolerance per dtype and arguments. */
+  tol: ForwardKind | ((dtype: DType, ...args: A) => Tolerance);
+  args: (dtype: DType) => fc.Arbitrary<A>;
+  fn: (...args: A) => OpOutput;
+  /** The Tensor method form (undefined for a draw it cannot take, e.g. a number first operand); null when the op has no method. */
+  method: ((...args: A) => OpOutput | undefined) | null;
+  ref: (...args: A) => RefOutput;
+}
+
+// The table holds rows of different argument types; the driver only passes each row's own draws back to it.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyOpSpec = OpSpec<any[]>;
+const op = <A extends unknown[]>(s: OpSpec<A>): AnyOpSpec => s as unknown as AnyOpSpec;
+
+/** An operand as an Nd: a tensor read element by element, a number as a scalar. */
+export function toNd(x: TensorLike): R.Nd {
+  return typeof x === 'number' ? { shape: [], data: Float64Array.of(x) } : R.nd(x);
+}
+
+/** Tolerance of a row for a dtype and draw. */
+export function tolOf(spec: AnyOpSpec, dtype: DType, args: unknown[]): Tolerance {
+  return typeof spec.tol === 'function' ? spec.tol(dtype, ...args) : forwardTol(dtype, spec.tol);
+}
+
+// ---- elementwise ---------------------------------------------------------------------------------
+
+function unary(
+  name: string, fn: (x: Tensor) => Tensor, method: (x: Tensor) => Tensor, f: (v: number) => number,
+  domain: DomainName = 'real',
+): AnyOpSpec {
+  return op<[Tensor]>({
+    name, group: 'unary', arity: 1, domain: [domain], tol: 'elementwise',
+    args: (dtype) => anyTensorArb({ dtype, domain: domains[domain] }).map((x) => [x] as [Tensor]),
+    fn, method, ref: (x) => R.map(toNd(x), f),
+  });
+}
+
+/** Two operands that broadcast, or a tensor and a number (either side). */
+export function binaryArgs(dtype: DType, da: Domain, db: Domain, opts: ShapeOptions = {}): fc.Arbitrary<[TensorLike, TensorLike]> {
+  const both = broadcastShapesArb(2, opts).chain(([sa, sb]) =>
+    fc.tuple(tensorArb(sa!, { dtype, domain: da }), tensorArb(sb!, { dtype, domain: db })),
+  );
+  const tensorNumber = fc.tuple(anyTensorArb({ dtype, domain: da, ...opts }), scalarArb(db, dtype));
+  const numberTensor = fc.tuple(scalarArb(da, dtype), anyTensorArb({ dtype, domain: db, ...opts }));
+  return fc.oneof(
+    { arbitrary: both as fc.Arbitrary<[TensorLike, TensorLike]>, weight: 5 },
+    { arbitrary: tensorNumber, weight: 1 },
+    { arbitrary: numberTensor, weight: 1 },
+  );
+}
+
+function binary(
+  name: string, fn: (a: TensorLike, b: TensorLike) => Tensor, method: (a: Tensor, b: TensorLike) => Tensor,
+  f: (a: number, b: number) => number, da: DomainName = 'real', db: DomainName = da,
+): AnyOpSpec {
+  return op<[TensorLike, TensorLike]>({
+    name, group: 'binary', arity: 2, domain: [da, db], tol: 'elementwise',
+    args: (dtype) => binaryArgs(dtype, domains[da], domains[db]),
+    fn, method: (a, b) => (a instanceof Tensor ? method(a, b) : undefined),
+    ref: (a, b) => R.zipN([toNd(a), toNd(b)], f),
+  });
+}
+
+const sigmoidRef = (x: number): number => 1 / (1 + Math.exp(-x));
+const softplusRef = (x: number): number => (x > 30 ? x : Math.log(1 + Math.exp(x)));
+const b01 = (c: boolean): number => (c ? 1 : 0);
+
+const elementwise: AnyOpSpec[] = [
+  binary('add', T.add, (a, b) => a.add(b), (a, b) => a + b),
+  binary('sub', T.sub, (a, b) => a.sub(b), (a, b) => a - b),
+  binary('mul', T.mul, (a, b) => a.mul(b), (a, b) => a * b),
+  binary('div', T.div, (a, b) => a.div(b), (a, b) => a / b, 'real', 'nonzero'),
+  binary('pow', T.pow, (a, b) => a.pow(b), (a, b) => a ** b, 'positive', 'exponent'),
+  binary('maximum', T.maximum, (a, b) => a.maximum(b), (a, b) => (a >= b ? a : b), 'smallInt'),
+  binary('minimum', T.minimum, (a, b) => a.minimum(b), (a, b) => (a <= b ? a : b), 'smallInt'),
+  binary('equal', T.equal, (a, b) => a.equal(b), (a, b) => b01(a === b), 'smallInt'),
+  binary('notEqual', T.notEqual, (a, b) => a.notEqual(b), (a, b) => b01(a !== b), 'smallInt'),
+  binary('greater', T.greater, (a, b) => a.greater(b), (a, b) => b01(a > b), 'smallInt'),
+  binary('greaterEqual', T.greaterEqual, (a, b) => a.greaterEqual(b), (a, b) => b01(a >= b), 'smallInt'),
+  binary('less', T.less, (a, b) => a.less(b), (a, b) => b01(a < b), 'smallInt'),
+  binary('lessEqual', T.lessEqual, (a, b) => a.lessEqual(b), (a, b) => b01(a <= b), 'smallInt'),
+  unary('neg', T.neg, (x) => x.neg(), (v) => -v),
+  unary('abs', T.abs, (x) => x.abs(), (v) => (v < 0 ? -v : v), 'nonzero'),
+  unary('sign', T.sign, (x) => x.sign(), (v) => (v > 0 ? 1 : v < 0 ? -1 : 0), 'nonzero'),
+  unary('exp', T.exp, (x) => x.exp(), Math.exp),
+  unary('log', T.log, (x) => x.log(), Math.log, 'positive'),
+  unary('log1p', T.log1p, (x) => x.log1p(), (v) => Math.log(1 + v), 'aboveMinusOne'),
+  unary('expm1', T.expm1, (x) => x.expm1(), (v) => Math.exp(v) - 1),
+  unary('sqrt', T.sqrt, (x) => x.sqrt(), (v) => v ** 0.5, 'positive'),
+  unary('rsqrt', T.rsqrt, (x) => x.rsqrt(), (v) => v ** -0.5, 'positive'),
+  unary('square', T.square, (x) => x.square(), (v) => v * v),
+  unary('reciprocal', T.reciprocal, (x) => x.reciprocal(), (v) => 1 / v, 'nonzero'),
+  unary('sin', T.sin, (x) => x.sin(), Math.sin),
+  unary('cos', T.cos, (x) => x.cos(), Math.cos),
+  unary('tanh', T.tanh, (x) => x.tanh(), (v) => (Math.exp(2 * v) - 1) / (Math.exp(2 * v) + 1)),
+  unary('sigmoid', T.sigmoid, (x) => x.sigmoid(), sigmoidRef),
+  unary('relu', T.relu, (x) => x.relu(), (v) => (v > 0 ? v : 0), 'nonzero'),
+  unary('softplus', T.softplus, (x) => x.softplus(), softplusRef),
+  op<[Tensor, number | undefined, number | undefined]>({
+    name: 'clamp', group: 'unary', arity: 1, domain: ['real'], tol: 'elementwise',
+    args: (dtype) =>
+      fc.tuple(
+        anyTensorArb({ dtype, domain: domains.real }),
+        fc.option(fc.integer({ min: -8, max: 8 }).map((v) => v / 4), { nil: undefined }),
+        fc.option(fc.integer({ min: -8, max: 8 }).map((v) => v / 4), { nil: undefined }),
+      ).map(([x, lo, hi]) => (lo !== undefined && hi !== undefined && lo > hi ? [x, hi, lo] : [x, lo, hi])),
+    fn: T.clamp, method: (x, lo, hi) => x.clamp(lo, hi),
+    ref: (x, lo, hi) => R.map(toNd(x), (v) => Math.min(Math.max(v, lo ?? -Infinity), hi ?? Infinity)),
+  }),
+  op<[Tensor, TensorLike, TensorLike]>({
+    name: 'where', group: 'ternary', arity: 3, domain: ['condition', 'real', 'real'], tol: 'elementwise',
+    args: (dtype) =>
+      broadcastShapesArb(3).chain(([sc, sa, sb]) =>
+        fc.tuple(
+          tensorArb(sc!, { dtype, domain: domains.condition }),
+          fc.oneof({ arbitrary: tensorArb(sa!, { dtype }), weight: 3 }, { arbitrary: scalarArb(domains.real, dtype), weight: 1 }),
+          fc.oneof({ arbitrary: tensorArb(sb!, { dtype }), weight: 3 }, { arbitrary: scalarArb(domains.real, dtype), weight: 1 }),
+        ),
+      ),
+    fn: T.where, method: (c, a, b) => c.where(a, b),
+    ref: (c, a, b) => R.zipN([toNd(c), toNd(a), toNd(b)], (cv, av, bv) => (cv !== 0 ? av : bv)),
+  }),
+];
+
+// ---- reductions ----------------------------------------------------------------------------------
+
+type ReduceOpts = { axis?: number | number[]; keepDims?: boolean } | undefined;
+
+/** Reduction options for rank ndim: none at all, or { axis?, keepDims? }. */
+export function reduceOptsArb(ndim: number): fc.Arbitrary<ReduceOpts> {
+  return fc.oneof(
+    { arbitrary: fc.constant(undefined), weight: 1 },
+    { arbitrary: fc.record({ axis: axisArb(ndim), keepDims: fc.boolean() }, { requiredKeys: [] }), weight: 5 },
+  );
+}
+
+/** True when the reduction reduces some axis of size 0. */
+const reducesEmpty = (x: Tensor, axis: number | readonly number[] | undefined): boolean =>
+  axesOf(axis, x.ndim).some((a) => x.shape[a] === 0);
+
+function reduction(
+  name: string, fn: (x: Tensor, o?: ReduceOpts) => Tensor, method: (x: Tensor, o?: ReduceOpts) => Tensor,
+  f: (vals: number[]) => number,
+  { domain = 'real', kind = 'sum', nonEmpty = false, shape = {} }: { domain?: DomainName; kind?: ForwardKind; nonEmpty?: boolean; shape?: ShapeOptions } = {},
+): AnyOpSpec {
+  return op<[Tensor, ReduceOpts]>({
+    name, group: 'reduce', arity: 1, domain: [domain], tol: kind,
+    args: (dtype) =>
+      shapeArb(shape)
+        .chain((s) => fc.tuple(tensorArb(s, { dtype, domain: domains[domain] }), reduceOptsArb(s.length)))
+        .filter(([x, o]) => !nonEmpty || !reducesEmpty(x, o?.axis)),
+    fn: (x, o) => (o === undefined ? fn(x) : fn(x, o)),
+    method: (x, o) => (o === undefined ? method(x) : method(x, o)),
+    ref: (x, o) => R.reduce(toNd(x), o?.axis, o?.keepDims ?? false, f),
+  });
+}
+
+type VarOpts = { axis?: number | number[]; keepDims?: boolean; correction?: number };
+type NormOpts = { axis?: number | number[]; keepDims?: boolean; ord?: number };
+type ArgOpts = { axis?: number; keepDims?: boolean } | undefined;
+
+function argReduction(name: 'argmax' | 'argmin'): AnyOpSpec {
+  const isMax = name === 'argmax';
+  return op<[Tensor, ArgOpts]>({
+    name, group: 'reduce', arity: 1, domain: ['smallInt'], tol: 'elementwise',
+    args: (dtype) =>
+      shapeArb()
+        .chain((s) =>
+          fc.tuple(
+            tensorArb(s, { dtype, domain: domains.smallInt }),
+            fc.option(
+              fc.record({ axis: s.length > 0 ? fc.option(oneAxisArb(s.length), { nil: undefined }) : fc.constant(undefined), keepDims: fc.boolean() }, { requiredKeys: [] }),
+              { nil: undefined },
+            ),
+          ),
+        )
+        .filter(([x, o]) => (o?.axis === undefined ? x.size > 0 : x.shape[axesOf(o.axis, x.ndim)[0]!]! > 0)),
+    fn: (x, o) => (isMax ? T.argmax(x, o) : T.argmin(x, o)),
+    method: (x, o) => (isMax ? x.argmax(o) : x.argmin(o)),
+    ref: (x, o) => {
+      const a = toNd(x);
+      if (o?.axis === undefined) {
+        const v = R.argOf(Array.from(a.data), isMax);
+        return { shape: o?.keepDims ? x.shape.map(() => 1) : [], data: Float64Array.of(v) };
+      }
+      return R.reduce(a, o.axis, o.keepDims ?? false, (vals) => R.argOf(vals, isMax));
+    },
+  });
+}
+
+const reductions: AnyOpSpec[] = [
+  reduction('sum', T.sum, (x, o) => x.sum(o), R.sumOf),
+  reduction('mean', T.mean, (x, o) => x.mean(o), R.meanOf),
+  reduction('max', T.max, (x, o) => x.max(o), R.maxOf, { domain: 'smallInt', kind: 'elementwise', nonEmpty: true }),
+  reduction('min', T.min, (x, o) => x.min(o), R.minOf, { domain: 'smallInt', kind: 'elementwise', nonEmpty: true }),
+  // Factors near ±1 and at most 3^4 of them: the product stays far from float32 overflow.
+  reduction('prod', T.prod, (x, o) => x.prod(o), R.prodOf, { domain: 'nearOne', shape: { maxSize: 3 } }),
+  reduction('logSumExp', T.logSumExp, (x, o) => x.logSumExp(o), R.logSumExpOf),
+  op<[Tensor, VarOpts]>({
+    name: 'variance', group: 'reduce', arity: 1, domain: ['real'], tol: 'sum',
+    args: (dtype) =>
+      shapeArb().chain((s) =>
+        fc.tuple(
+          tensorArb(s, { dtype }),
+          fc.record({ axis: axisArb(s.length), keepDims: fc.boolean(), correction: fc.constantFrom(0, 1) }, { requiredKeys: [] }),
+        ),
+      ),
+    fn: T.variance, method: (x, o) => x.variance(o),
+    ref: (x, o) => R.reduce(toNd(x), o.axis, o.keepDims ?? false, (v) => R.varianceOf(v, o.correction ?? 0)),
+  }),
+  op<[Tensor, NormOpts]>({
+    name: 'norm', group: 'reduce', arity: 1, domain: ['real'], tol: 'sum',
+    args: (dtype) =>
+      shapeArb()
+        .chain((s) =>
+          fc.tuple(
+            tensorArb(s, { dtype }),
+            fc.record(
+              { axis: axisArb(s.length), keepDims: fc.boolean(), ord: fc.constantFrom(1, 2, Infinity, 3, -Infinity, 0, 0.5) },
+              { requiredKeys: [] },
+            ),
+          ),
+        )
+        .filter(([x, o]) => !(Math.abs(o.ord ?? 2) === Infinity && reducesEmpty(x, o.axis))),
+    fn: T.norm, method: (x, o) => x.norm(o),
+    ref: (x, o) => R.reduce(toNd(x), o.axis, o.keepDims ?? false, (v) => R.normOf(v, o.ord ?? 2)),
+  }),
+  argReduction('argmax'),
+  argReduction('argmin'),
+];
+
+// ---- shapes and views ----------------------------------------------------------------------------
+
+const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
+
+/** A new shape with the same number of elements: x's sizes shuffled, neighbours merged, 1s inserted, maybe one -1. */
+function reshapeTargetArb(shape: readonly number[]): fc.Arbitrary<number[]> {
+  return fc
+    .tuple(
+      fc.shuffledSubarray(shape.slice(), { minLength: shape.length, maxLength: shape.length }),
+      fc.array(fc.boolean(), { minLength: shape.length, maxLength: shape.length }),
+      fc.array(fc.integer({ min: 0, max: 4 }), { maxLength: 2 }),
+      fc.integer({ min: -1, max: 4 }),
+    )
+    .map(([dims, merge, ones, inferAt]) => {
+      const out: number[] = [];
+      dims.forEach((d, i) => {
+        if (merge[i] && out.length > 0) out[out.length - 1] = out[out.length - 1]! * d;
+        else out.push(d);
+      });
+      for (const at of ones) out.splice(Math.min(at, out.length), 0, 1);
+      if (inferAt >= 0 && inferAt < out.length) {
+        const rest = out.filter((_, i) => i !== inferAt).reduce((a, b) => a * b, 1);
+        if (rest > 0) out[inferAt] = -1;
+      }
+      return out;
+    });
+}
+
+/** A target shape x broadcasts to: up to two new leading axes, size-1 axes stretched. */
+function broadcastTargetArb(shape: readonly number[]): fc.Arbitrary<number[]> {
+  return fc
+    .tuple(fc.array(dimArb({ maxSize: 3 }), { maxLength: 2 }), fc.array(fc.integer({ min: 0, max: 3 }), { minLength: shape.length, maxLength: shape.length }))
+    .map(([lead, stretch]) => [...lead, ...shape.map((d, i) => (d === 1 ? stretch[i]! : d))]);
+}
+
+type Range3 = [(number | null)?, (number | null)?, (number | null)?];
+type Spec1 = number | null | Range3;
+
+function sliceSpecArb(n: number): fc.Arbitrary<Spec1> {
+  const bound = fc.option(fc.integer({ min: -n - 2, max: n + 2 }), { nil: undefined });
+  const bnull = fc.oneof(bound, fc.constant(null));
+  const step = fc.oneof(fc.constant(undefined), fc.constant(null), fc.integer({ min: 1, max: 3 }), fc.integer({ min: -3, max: -1 }));
+  const choices: fc.Arbitrary<Spec1>[] = [
+    fc.constant(null),
+    fc.tuple(bnull, bnull, step).map(([a, b, c]) => {
+      const r: Range3 = [a, b, c];
+      while (r.length > 0 && r[r.length - 1] === undefined) r.pop();
+      return r;
+    }),
+  ];
+  if (n > 0) choices.push(fc.integer({ min: -n, max: n - 1 }));
+  return fc.oneof(...choices);
+}
+
+function sliceRef(x: R.Nd, ranges: readonly Spec1[]): R.Nd {
+  const picks: (number[] | number)[] = x.shape.map((n, ax) => {
+    const r = ranges[ax];
+    if (r === undefined || r === null) return range(n);
+    if (typeof r === 'number') return r < 0 ? r + n : r;
+    return R.pySliceIndices(n, r[0], r[1], r[2]);
+  });
+  const shape = picks.flatMap((p) => (typeof p === 'number' ? [] : [p.length]));
+  return R.build(shape, (idx) => {
+    let k = 0;
+    return R.at(x, picks.map((p) => (typeof p === 'number' ? p : p[idx[k++]!]!)));
+  });
+}
+
+type PadW = number | [number, number] | [number, number][];
+
+function padWidthsArb(ndim: number): fc.Arbitrary<PadW> {
+  const w = fc.integer({ min: 0, max: 2 });
+  return fc.oneof(w, fc.tuple(w, w), fc.array(fc.tuple(w, w), { minLength: ndim, maxLength: ndim }));
+}
+
+function padPairsRef(ndim: number, w: PadW): [number, number][] {
+  if (typeof w === 'number') return range(ndim).map(() => [w, w]);
+  if (typeof w[0] === 'number') return range(ndim).map(() => w as [number, number]);
+  return w as [number, number][];
+}
+
+/** Split sizes: a number of equal parts dividing the axis, or a list adding up to it. */
+function splitSizesArb(n: number): fc.Arbitrary<number | number[]> {
+  const divisors = n === 0 ? [1, 2, 3] : range(n).map((i) => i + 1).filter((k) => n % k === 0);
+  const parts = fc.array(fc.integer({ min: 0, max: n }), { maxLength: 3 }).map((cuts) => {
+    const c = [0, ...cuts.sort((a, b) => a - b), n];
+    return c.slice(1).map((v, i) => v - c[i]!);
+  });
+  return fc.oneof(fc.constantFrom(...divisors), parts);
+}
+
+type IndexArg = Tensor | number[] | Int32Array;
+
+const views: AnyOpSpec[] = [
+  op<[Tensor, number[]]>({
+    name: 'reshape', group: 'view', arity: 1, domain: ['real'], tol: 'elementwise',
+    args: (dtype) => shapeArb().chain((s) => fc.tuple(tensorArb(s, { dtype }), reshapeTargetArb(s))),
+    fn: T.reshape, method: (x, s) => x.reshape(s),
+    ref: (x, s) => {
+      const a = toNd(x);
+      const known = s.filter((d) => d !== -1).reduce((p, d) => p * d, 1);
+      return { shape: s.map((d) => (d === -1 ? a.data.length / known : d)), data: a.data };
+    },
+  }),
+  op<[Tensor, number | undefined, number | undefined]>({
+    name: 'flatten', group: 'view', arity: 1, domain: ['real'], tol: 'elementwise',
+    args: (dtype) =>
+      shapeArb().chain((s) => {
+        const ax = s.length > 0 ? fc.option(oneAxisArb(s.length), { nil: undefined }) : fc.constant(undefined);
+        return fc.tuple(tensorArb(s, { dtype }), ax, ax).filter(([x, a, b]) => {
+          const n = x.ndim;
+          const s0 = a === undefined ? 0 : a < 0 ? a + n : a, e0 = b === undefined ? n - 1 : b < 0 ? b + n : b;
+          return n === 0 || s0 <= e0;
+        });
+      }),
+    fn: (x, a, b) => T.flatten(x, a, b), method: (x, a, b) => x.flatten(a, b),
+    ref: (x, a, b) => {
+      const v = toNd(x), n = x.ndim;
+      if (n === 0) return { shape: [1], data: v.data };
+      const s0 = a === undefined ? 0 : a < 0 ? a + n : a, e0 = b === undefined ? n - 1 : b < 0 ? b + n : b;
+      const mid = x.shape.slice(s0, e0 + 1).reduce((p, d) => p * d, 1);
+      return { shape: [...x.shape.slice(0, s0), mid, ...x.shape.slice(e0 + 1)], data: v.data };
+    },
+  }),
+  op<[Tensor, number[] | undefined]>({
+    name: 'transpose', group: 'view', arity: 1, domain: ['real'], tol: 'elementwise',
+    args: (dtype) =>
+      shapeArb().chain((s) =>
+        fc.tuple(tensorArb(s, { dtype }), fc.option(fc.shuffledSubarray(range(s.length), { minLength: s.length, maxLength: s.length }), { nil: undefined })),
+      ),
+    fn: (x, p) => T.transpose(x, p), method: (x, p) => x.transpose(p),
+    ref: (x, p) => R.permuteRef(toNd(x), p ?? range(x.ndim).reverse()),
+  }),
+  op<[Tensor, number[]]>({
+    name: 'permute', group: 'view', arity: 1, domain: ['real'], tol: 'elementwise',
+    args: (dtype) =>
+      shapeArb().chain((s) =>
+        fc.tuple(
+          tensorArb(s, { dtype }),
+          fc.tuple(
+            fc.shuffledSubarray(range(s.length), { minLength: s.length, maxLength: s.length }),
+            fc.array(fc.boolean(), { minLength: s.length, maxLength: s.length }),
+          ).map(([p, neg]) => p.map((a, i) => (neg[i] ? a - s.length : a))),
+        ),
+      ),
+    fn: T.permute, method: (x, p) => x.permute(p),
+    ref: (x, p) => R.permuteRef(toNd(x), p.map((a) => (a < 0 ? a + x.ndim : a))),
+  }),
+  op<[Tensor, number]>({
+    name: 'expandDims', group: 'view', arity: 1, domain: ['real'], tol: 'elementwise',
+    args: (dtype) => shapeArb().chain((s) => fc.tuple(tensorArb(s, { dtype }), fc.integer({ min: -s.length - 1, max: s.length }))),
+    fn: T.expandDims, method: (x, a) => x.expandDims(a),
+    ref: (x, a) => {
+      const shape = x.shape.slice();
+      shape.splice(a < 0 ? a + x.ndim + 1 : a, 0, 1);
+      return { shape, data: toNd(x).data };
+    },
+  }),
+  op<[Tensor, number | number[] | undefined]>({
+    name: 'squeeze', group: 'view', arity: 1, domain: ['real'], tol: 'elementwise',
+    args: (dtype) =>
+      shapeArb().chain((s) => {
+        const ones = range(s.length).filter((i) => s[i] === 1);
+        const some = fc.shuffledSubarray(ones).map((l) => l.map((a, i) => (i % 2 === 1 ? a - s.length : a)));
+        const axis: fc.Arbitrary<number | number[] | undefined> =
+          ones.length > 0 ? fc.oneof(fc.constant(undefined), fc.constantFrom(...ones), some) : fc.oneof(fc.constant(undefined), fc.constant<number[]>([]));
+        return fc.tuple(tensorArb(s, { dtype }), axis);
+      }),
+    fn: (x, a) => T.squeeze(x, a), method: (x, a) => x.squeeze(a),
+    ref: (x, a) => {
+      const drop = a === undefined ? range(x.ndim).filter((i) => x.shape[i] === 1) : axesOf(a, x.ndim);
+      return { shape: x.shape.filter((_, i) => !drop.includes(i)), data: toNd(x).data };
+    },
+  }),
+  op<[Tensor, number[]]>({
+    name: 'broadcastTo', group: 'view', arity: 1, domain: ['real'], tol: 'elementwise',
+    args: (dtype) => shapeArb({ maxRank: 3 }).chain((s) => fc.tuple(tensorArb(s, { dtype }), broadcastTargetArb(s))),
+    fn: T.broadcastTo, method: (x, s) => x.broadcastTo(s),
+    ref: (x, s) => {
+      const a = toNd(x);
+      return R.build(s, (idx) => R.at(a, R.broadcastIndex(idx, x.shape)));
+    },
+  }),
+  op<[Tensor, number[]]>({
+    name: 'expand', group: 'view', arity: 1, domain: ['real'], tol: 'elementwise',
+    args: (dtype) => shapeArb({ maxRank: 3 }).chain((s) => fc.tuple(tensorArb(s, { dtype }), broadcastTargetArb(s))),
+    fn: T.broadcastTo, method: (x, s) => x.expand(s),
+    ref: (x, s) => {
+      const a = toNd(x);
+      return R.build(s, (idx) => R.at(a, R.broadcastIndex(idx, x.shape)));
+    },
+  }),
+  op<[Tensor, Spec1[]]>({
+    name: 'slice', group: 'view', arity: 1, domain: ['real'], tol: 'elementwise',
+    args: (dtype) =>
+      shapeArb().chain((s) =>
+        fc.tuple(tensorArb(s, { dtype }), fc.integer({ min: 0, max: s.length }).chain((k) => fc.tuple(...s.slice(0, k).map(sliceSpecArb)))),
+      ),
+    fn: T.slice, method: (x, r) => x.slice(r),
+    ref: (x, r) => sliceRef(toNd(x), r),
+  }),
+  op<[Tensor[], number]>({
+    name: 'concat', group: 'view', arity: 'list', domain: ['real'], tol: 'elementwise',
+    args: (dtype) =>
+      shapeArb({ minRank: 1, maxRank: 3 }).chain((s) =>
+        oneAxisArb(s.length).chain((axis) =>
+          fc.tuple(
+            fc.array(
+              fc.integer({ min: 0, max: 3 }).chain((k) => {
+                const sh = s.slice();
+                sh[axis < 0 ? axis + s.length : axis] = k;
+                return tensorArb(sh, { dtype });
+              }),
+              { minLength: 1, maxLength: 3 },
+            ),
+            fc.constant(axis),
+          ),
+        ),
+      ),
+    fn: T.concat, method: null,
+    ref: (xs, a) => R.concatRef(xs.map(toNd), a < 0 ? a + xs[0]!.ndim : a),
+  }),
+  op<[Tensor[], number]>({
+    name: 'stack', group: 'view', arity: 'list', domain: ['real'], tol: 'elementwise',
+    args: (dtype) =>
+      shapeArb({ maxRank: 3 }).chain((s) =>
+        fc.tuple(fc.array(tensorArb(s, { dtype }), { minLength: 1, maxLength: 3 }), fc.integer({ min: -s.length - 1, max: s.length })),
+      ),
+    fn: T.stack, method: null,
+    ref: (xs, a) => {
+      const nd = xs[0]!.ndim, ax = a < 0 ? a + nd + 1 : a;
+      const parts = xs.map((x) => {
+        const shape = x.shape.slice();
+        shape.splice(ax, 0, 1);
+        return { shape, data: toNd(x).data };
+      });
+      return R.concatRef(parts, ax);
+    },
+  }),
+  op<[Tensor, number | number[], number]>({
+    name: 'split', group: 'view', arity: 1, domain: ['real'], tol: 'elementwise',
+    args: (dtype) =>
+      shapeArb({ minRank: 1 }).chain((s) =>
+        oneAxisArb(s.length).chain((axis) =>
+          fc.tuple(tensorArb(s, { dtype }), splitSizesArb(s[axis < 0 ? axis + s.length : axis]!), fc.constant(axis)),
+        ),
+      ),
+    fn: T.split, method: (x, k, a) => x.split(k, a),
+    ref: (x, k, a) => {
+      const v = toNd(x), ax = a < 0 ? a + x.ndim : a, n = x.shape[ax]!;
+      const sizes = typeof k === 'number' ? range(k).map(() => n / k) : k;
+      let start = 0;
+      return sizes.map((sz) => {
+        const shape = x.shape.slice();
+        shape[ax] = sz;
+        const s0 = start;
+        start += sz;
+        return R.build(shape, (idx) => {
+          const src = idx.slice();
+          src[ax] = idx[ax]! + s0;
+          return R.at(v, src);
+        });
+      });
+    },
+  }),
+  op<[Tensor, PadW, number | undefined]>({
+    name: 'pad', group: 'view', arity: 1, domain: ['real'], tol: 'elementwise',
+    args: (dtype) =>
+      shapeArb({ maxRank: 3 }).chain((s) =>
+        fc.tuple(tensorArb(s, { dtype }), padWidthsArb(s.length), fc.option(fc.constantFrom(-1.5, 0, 2), { nil: undefined })),
+      ),
+    fn: (x, w, v) => T.pad(x, w, v), method: (x, w, v) => x.pad(w, v),
+    ref: (x, w, v) => R.padRef(toNd(x), padPairsRef(x.ndim, w), v ?? 0),
+  }),
+  op<[Tensor, IndexArg, number | undefined]>({
+    name: 'gather', group: 'view', arity: 1, domain: ['real'], tol: 'elementwise',
+    args: (dtype) =>
+      shapeArb({ minRank: 1 }).chain((s) =>
+        fc.option(oneAxisArb(s.length), { nil: undefined }).chain((axis) => {
+          const n = s[axis === undefined ? 0 : axis < 0 ? axis + s.length : axis]!;
+          const idx = n > 0 ? fc.integer({ min: -n, max: n - 1 }) : fc.integer({ min: 0, max: 0 });
+          const list = fc.array(idx, { maxLength: n > 0 ? 4 : 0 });
+          // Index tensors of rank 0-2; an empty axis admits only empty index sets.
+          const asTensor = shapeArb({ maxRank: 2, maxSize: 3 })
+            .filter((ish) => n > 0 || R.size(ish) === 0)
+            .chain((ish) => fc.array(idx, { minLength: R.size(ish), maxLength: R.size(ish) }).map((v) => T.tensor(v, { shape: ish, dtype })));
+          const index: fc.Arbitrary<IndexArg> = fc.oneof(list, list.map((l) => Int32Array.from(l)), asTensor);
+          return fc.tuple(tensorArb(s, { dtype }), index, fc.constant(axis));
+        }),
+      ),
+    fn: (x, i, a) => T.gather(x, i, a), method: (x, i, a) => x.gather(i, a),
+    ref: (x, i, a) => {
+      const index: R.Nd = i instanceof Tensor ? toNd(i) : { shape: [i.length], data: Float64Array.from(i) };
+      return R.takeRef(toNd(x), index, a === undefined ? 0 : a < 0 ? a + x.ndim : a);
+    },
+  }),
+  op<[Tensor]>({
+    name: 'contiguous', group: 'view', arity: 1, domain: ['real'], tol: 'elementwise',
+    args: (dtype) => anyTensorArb({ dtype }).map((x) => [x] as [Tensor]),
+    fn: T.contiguous, method: (x) => x.contiguous(), ref: (x) => toNd(x),
+  }),
+];
+
+// ---- linear algebra ------------------------------------------------------------------------------
+
+const innerDim = fc.oneof({ arbitrary: fc.constant(0), weight: 1 }, { arbitrary: fc.integer({ min: 1, max: 5 }), weight: 6 });
+
+/** matmul operands: 1-D or stacks of matrices with broadcast batch axes, any layout. */
+function matmulArgs(dtype: DType): fc.Arbitrary<[Tensor, Tensor]> {
+  return fc
+    .record({
+      m: innerDim, k: innerDim, n: innerDim,
+      batch: broadcastShapesArb(2, { maxRank: 2, maxSize: 3 }),
+      aVec: fc.oneof({ arbitrary: fc.constant(false), weight: 3 }, { arbitrary: fc.constant(true), weight: 1 }),
+      bVec: fc.oneof({ arbitrary: fc.constant(false), weight: 3 }, { arbitrary: fc.constant(true), weight: 1 }),
+    })
+    .chain(({ m, k, n, batch, aVec, bVec }) =>
+      fc.tuple(
+        tensorArb(aVec ? [k] : [...batch[0]!, m, k], { dtype }),
+        tensorArb(bVec ? [k] : [...batch[1]!, k, n], { dtype }),
+      ),
+    );
+}
+
+type CdistOpts = { p?: number; mode?: 'auto' | 'matmul' | 'direct' };
+
+const linalg: AnyOpSpec[] = [
+  op<[Tensor, Tensor]>({
+    name: 'matmul', group: 'linalg', arity: 2, domain: ['real', 'real'], tol: 'sum',
+    args: matmulArgs, fn: T.matmul, method: (a, b) => a.matmul(b),
+    ref: (a, b) => R.matmulRef(toNd(a), toNd(b)),
+  }),
+  op<[Tensor, Tensor, CdistOpts]>({
+    name: 'cdist', group: 'linalg', arity: 2, domain: ['real', 'real'],
+    // ‖a‖² + ‖b‖² − 2a·b loses absolute precision ~ sqrt(ulp·‖a‖²) near distance 0 (documented for 'matmul').
+    tol: (dtype, a, b, o) => {
+      const mm = (o.p ?? 2) === 2 && (o.mode === 'matmul' || ((o.mode ?? 'auto') === 'auto' && (a.shape.at(-2)! > 25 || b.shape.at(-2)! > 25)));
+      if (!mm) return forwardTol(dtype, 'sum');
+      return dtype === 'float64' ? { rtol: 1e-9, atol: 1e-6 } : { rtol: 1e-4, atol: 5e-3 };
+    },
+    args: (dtype) =>
+      fc
+        .record({
+          n: innerDim, m: fc.oneof(innerDim, fc.constant(27)), d: innerDim,
+          batch: broadcastShapesArb(2, { maxRank: 2, maxSize: 3 }),
+          opts: fc.record({ p: fc.constantFrom(1, 2, Infinity, 3), mode: fc.constantFrom('auto', 'matmul', 'direct') as fc.Arbitrary<CdistOpts['mode']> }, { requiredKeys: [] }),
+        })
+        .chain(({ n, m, d, batch, opts }) =>
+          fc.tuple(tensorArb([...batch[0]!, n, d], { dtype }), tensorArb([...batch[1]!, m, d], { dtype }), fc.constant(opts)),
+        ),
+    fn: (a, b, o) => T.cdist(a, b, o), method: (a, b, o) => a.cdist(b, o),
+    ref: (a, b, o) => R.cdistRef(toNd(a), toNd(b), o.p ?? 2),
+  }),
+  op<[Tensor, number, { axis?: number; largest?: boolean }]>({
+    name: 'topk', group: 'linalg', arity: 1, domain: ['smallInt'], tol: 'elementwise',
+    args: (dtype) =>
+      shapeArb({ minRank: 1 }).chain((s) =>
+        fc.option(oneAxisArb(s.length), { nil: undefined }).chain((axis) => {
+          const n = s[axis === undefined ? s.length - 1 : axis < 0 ? axis + s.length : axis]!;
+          return fc.tuple(
+            tensorArb(s, { dtype, domain: domains.smallInt }),
+            fc.integer({ min: 0, max: n }),
+            fc.option(fc.boolean(), { nil: undefined }).map((largest) => {
+              const o: { axis?: number; largest?: boolean } = {};
+              if (axis !== undefined) o.axis = axis;
+              if (largest !== undefined) o.largest = largest;
+              return o;
+            }),
+          );
+        }),
+      ),
+    fn: (x, k, o) => T.topk(x, k, o), method: (x, k, o) => x.topk(k, o),
+    ref: (x, k, o) => {
+      const ax = o.axis === undefined ? x.ndim - 1 : o.axis < 0 ? o.axis + x.ndim : o.axis;
+      return R.topkRef(toNd(x), k, ax, o.largest ?? true);
+    },
+  }),
+];
+
+// ---- networks ------------------------------------------------------------------------------------
+
+function softmaxLike(name: 'softmax' | 'logSoftmax'): AnyOpSpec {
+  const isLog = name === 'logSoftmax';
+  return op<[Tensor, number | undefined]>({
+    name, group: 'nn', arity: 1, domain: ['real'], tol: 'sum',
+    args: (dtype) =>
+      shapeArb({ minRank: 1 }).chain((s) => fc.tuple(tensorArb(s, { dtype, domain: domains.wide }), fc.option(oneAxisArb(s.length), { nil: undefined }))),
+    fn: (x, a) => (isLog ? T.logSoftmax(x, a) : T.softmax(x, a)),
+    method: (x, a) => (isLog ? x.logSoftmax(a) : x.softmax(a)),
+    ref: (x, a) => {
+      const ax = a === undefined ? x.ndim - 1 : a < 0 ? a + x.ndim : a;
+      return isLog ? R.logSoftmaxRef(toNd(x), ax) : R.softmaxRef(toNd(x), ax);
+    },
+  });
+}
+
+type Pair = [number, number];
+interface ConvCase { n: number; c: number; h: number; w: number; o: number; k: Pair; stride: Pair; padding: Pair; dilation: Pair; bias: boolean }
+
+const small = (lo: number, hi: number): fc.Arbitrary<number> => fc.integer({ min: lo, max: hi });
+const pairOf = (lo: number, hi: number): fc.Arbitrary<Pair> => fc.tuple(small(lo, hi), small(lo, hi));
+
+const convCaseArb: fc.Arbitrary<ConvCase> = fc
+  .record({
+    n: small(1, 2), c: small(1, 3), h: small(1, 6), w: small(1, 6), o: small(1, 3),
+    k: pairOf(1, 3), stride: pairOf(1, 2), padding: pairOf(0, 1), dilation: pairOf(1, 2), bias: fc.boolean(),
+  })
+  .filter((g) => [0, 1].every((i) => (i === 0 ? g.h : g.w) + 2 * g.padding[i]! >= g.dilation[i]! * (g.k[i]! - 1) + 1));
+
+type ConvOpts = { stride: Pair; padding: Pair; dilation: Pair; bias?: Tensor };
+
+interface PoolCase { n: number; c: number; h: number; w: number; k: Pair; stride: Pair | undefined; padding: Pair; countIncludePad: boolean | undefined }
+const poolCaseArb: fc.Arbitrary<PoolCase> = fc
+  .record({
+    n: small(1, 2), c: small(1, 3), h: small(1, 6), w: small(1, 6), k: pairOf(1, 3),
+    stride: fc.option(pairOf(1, 3), { nil: undefined }), padding: pairOf(0, 1), countIncludePad: fc.option(fc.boolean(), { nil: undefined }),
+  })
+  .filter((g) => [0, 1].every((i) => 2 * g.padding[i]! <= g.k[i]! && (i === 0 ? g.h : g.w) + 2 * g.padding[i]! >= g.k[i]!));
+
+type PoolOpts = { kernelSize: Pair; stride?: Pair; padding: Pair; countIncludePad?: boolean };
+const poolOpts = (g: PoolCase): PoolOpts => {
+  const o: PoolOpts = { kernelSize: g.k, padding: g.padding };
+  if (g.stride !== undefined) o.stride = g.stride;
+  if (g.countIncludePad !== undefined) o.countIncludePad = g.countIncludePad;
+  return o;
+};
+
+const nnOps: AnyOpSpec[] = [
+  softmaxLike('softmax'),
+  softmaxLike('logSoftmax'),
+  op<[Tensor, Tensor, ConvOpts]>({
+    name: 'conv2d', group: 'nn', arity: 2, domain: ['real', 'real'], tol: 'sum',
+    args: (dtype) =>
+      convCaseArb.chain((g) =>
+        fc.tuple(
+          tensorArb([g.n, g.c, g.h, g.w], { dtype }),
+          tensorArb([g.o, g.c, g.k[0], g.k[1]], { dtype }),
+          g.bias
+            ? tensorArb([g.o], { dtype }).map((b): ConvOpts => ({ stride: g.stride, padding: g.padding, dilation: g.dilation, bias: b }))
+            : fc.constant<ConvOpts>({ stride: g.stride, padding: g.padding, dilation: g.dilation }),
+        ),
+      ),
+    fn: T.conv2d, method: (x, w, o) => x.conv2d(w, o),
+    ref: (x, w, o) => R.conv2dRef(toNd(x), toNd(w), o, o.bias ? toNd(o.bias) : undefined),
+  }),
+  op<[Tensor, PoolOpts]>({
+    name: 'maxPool2d', group: 'nn', arity: 1, domain: ['real'], tol: 'elementwise',
+    args: (dtype) => poolCaseArb.chain((g) => fc.tuple(tensorArb([g.n, g.c, g.h, g.w], { dtype }), fc.constant(poolOpts(g)))),
+    fn: T.maxPool2d, method: (x, o) => x.maxPool2d(o),
+    ref: (x, o) => R.pool2dRef(toNd(x), o.kernelSize, o.stride ?? o.kernelSize, o.padding, 'max'),
+  }),
+  op<[Tensor, PoolOpts]>({
+    name: 'avgPool2d', group: 'nn', arity: 1, domain: ['real'], tol: 'sum',
+    args: (dtype) => poolCaseArb.chain((g) => fc.tuple(tensorArb([g.n, g.c, g.h, g.w], { dtype }), fc.constant(poolOpts(g)))),
+    fn: T.avgPool2d, method: (x, o) => x.avgPool2d(o),
+    ref: (x, o) => R.pool2dRef(toNd(x), o.kernelSize, o.stride ?? o.kernelSize, o.padding, 'avg', o.countIncludePad ?? true),
+  }),
+];
+
+/** Every op, in one table. */
+export const OPS: readonly AnyOpSpec[] = [...elementwise, ...reductions, ...views, ...linalg, ...nnOps];
+
+/** The rows by name. */
+export const opByName = (name: string): AnyOpSpec => {
+  const s = OPS.find((o) => o.name === name);
+  if (s === undefined) throw new Error(`no op named ${name} in the spec table`);
+  return s;
+};
