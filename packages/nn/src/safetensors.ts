@@ -77,7 +77,7 @@ function parse(bytes: Uint8Array): Parsed {
   if (bytes.length < 8) fail(`file is ${bytes.length} bytes, shorter than the 8-byte header length`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const lo = view.getUint32(0, true), hi = view.getUint32(4, true);
-  if (hi !== 0 || lo > MAX_HEADER) fail(`header length ${hi * 2 ** 32 + lo} exceeds the limit of ${MAX_HEADER} bytes`);
+  if (hi !== 0 || lo > MAX_HEADER) fail(`header length ${view.getBigUint64(0, true)} exceeds the limit of ${MAX_HEADER} bytes`);
   if (8 + lo > bytes.length) fail(`header length ${lo} runs past the end of the ${bytes.length}-byte file`);
   let raw: unknown;
   try {
@@ -101,7 +101,7 @@ function parse(bytes: Uint8Array): Parsed {
     if (name === '__proto__') fail(`the tensor name '__proto__' is not allowed`);
     if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) fail(`entry '${name}' must be an object`);
     const { dtype, shape, data_offsets: offs } = entry as Record<string, unknown>;
-    if (typeof dtype !== 'string' || !(dtype in DTYPES)) {
+    if (typeof dtype !== 'string' || !Object.hasOwn(DTYPES, dtype)) {
       fail(`entry '${name}' has unsupported dtype ${JSON.stringify(dtype)}: tsgrad reads F32 and F64`);
     }
     if (!Array.isArray(shape) || shape.some((d) => typeof d !== 'number' || !Number.isSafeInteger(d) || d < 0)) {
@@ -121,7 +121,8 @@ function parse(bytes: Uint8Array): Parsed {
       count *= d;
     }
     if (count * itemSize !== end - begin) {
-      fail(`entry '${name}' has shape ${fmtShape(shape as number[])} (${dtype}), which needs ${count * itemSize} bytes, but data_offsets span ${end - begin}`);
+      const needs = count > dataLen ? `more than ${dataLen}` : String(count * itemSize);
+      fail(`entry '${name}' has shape ${fmtShape(shape as number[])} (${dtype}), which needs ${needs} bytes, but data_offsets span ${end - begin}`);
     }
     header[name] = { dtype: dtype as SafeDType, shape: (shape as number[]).slice(), begin, end };
   }

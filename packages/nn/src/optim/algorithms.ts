@@ -1,6 +1,6 @@
 import type { FloatArray, Tensor } from '@tsgrad/tensor';
 import { NNError, type Parameter } from '../module.js';
-import { Optimizer, checkHyper, type ParamGroupInput } from './optimizer.js';
+import { Optimizer, checkHyper, withDefaults, type ParamGroupInput } from './optimizer.js';
 
 export interface SGDOptions {
   lr: number;
@@ -20,7 +20,7 @@ export interface SGDOptions {
  */
 export class SGD extends Optimizer<SGDOptions> {
   constructor(params: Parameter[] | ParamGroupInput<SGDOptions>[], opts: Partial<SGDOptions> & { lr: number }) {
-    super(params, { momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false, ...opts }, 'SGD');
+    super(params, withDefaults<SGDOptions>({ lr: opts.lr, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false }, opts), 'SGD');
   }
   protected validate(h: SGDOptions): void {
     checkHyper('SGD', 'lr', h.lr);
@@ -86,7 +86,7 @@ export interface AdamOptions {
 export class Adam extends Optimizer<AdamOptions> {
   protected readonly decoupled: boolean = false;
   constructor(params: Parameter[] | ParamGroupInput<AdamOptions>[], opts: Partial<AdamOptions> = {}, name = 'Adam', defaultDecay = 0) {
-    super(params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: defaultDecay, amsgrad: false, maximize: false, ...opts }, name);
+    super(params, withDefaults<AdamOptions>({ lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: defaultDecay, amsgrad: false, maximize: false }, opts), name);
   }
   protected validate(h: AdamOptions): void {
     const name = this.constructor.name;

@@ -39,7 +39,7 @@ export abstract class Optimizer<H extends { lr: number }> {
         seen.add(p);
       }
       const { params: ps, ...rest } = g;
-      const options = { ...defaults, ...(rest as unknown as Partial<H>) };
+      const options = copyOptions(withDefaults(defaults, rest as unknown as Partial<H>));
       this.validate(options);
       return { params: ps.slice(), options };
     });
@@ -73,7 +73,7 @@ export abstract class Optimizer<H extends { lr: number }> {
         if (s) state[index] = Object.fromEntries(Object.entries(s).map(([k, v]) => [k, v instanceof Tensor ? v.clone() : v]));
         ids.push(index++);
       }
-      paramGroups.push({ ...g.options, params: ids });
+      paramGroups.push({ ...copyOptions(g.options), params: ids });
     }
     return { state, paramGroups };
   }
@@ -105,14 +105,18 @@ export abstract class Optimizer<H extends { lr: number }> {
       }
       restored.set(p, copy);
     }
+    // Validate every group before changing anything, so a bad state leaves the optimiser as it was.
+    const options = this.paramGroups.map((g, gi) => {
+      const { params: _ids, ...h } = sd.paramGroups[gi]!;
+      void _ids;
+      const o = copyOptions({ ...g.options, ...(h as unknown as H) });
+      this.validate(o);
+      return o;
+    });
     this.state.clear();
     for (const [p, s] of restored) this.state.set(p, s);
     this.paramGroups.forEach((g, gi) => {
-      const { params: _ids, ...h } = sd.paramGroups[gi]!;
-      void _ids;
-      const options = { ...g.options, ...(h as unknown as H) };
-      this.validate(options);
-      g.options = options;
+      g.options = options[gi]!;
     });
   }
 
@@ -130,6 +134,18 @@ export abstract class Optimizer<H extends { lr: number }> {
   protected zerosLike(p: Parameter): Tensor {
     return p.value.mul(0);
   }
+}
+
+/** A copy of a group's hyper-parameters that shares no array (such as Adam's betas) with the original. */
+function copyOptions<H extends object>(h: H): H {
+  return Object.fromEntries(Object.entries(h).map(([k, v]) => [k, Array.isArray(v) ? v.slice() : v])) as H;
+}
+
+/** `defaults` overridden by the options given; an option passed as `undefined` keeps its default. */
+export function withDefaults<H extends object>(defaults: H, opts: Partial<H>): H {
+  const out = { ...defaults };
+  for (const [k, v] of Object.entries(opts)) if (v !== undefined) (out as Record<string, unknown>)[k] = v;
+  return out;
 }
 
 /** Throws unless v is a finite number ≥ min (and < max when given). */
