@@ -46,7 +46,7 @@ export function isContiguous(shape: readonly number[], strides: readonly number[
 /** Maps an axis in `[-ndim, ndim)` to `[0, ndim)`. */
 export function normAxis(op: string, axis: number, ndim: number, shape?: readonly number[]): number {
   if (typeof axis !== 'number' || !Number.isInteger(axis)) {
-    throw new AxisError(`[${op}] axis must be an integer: got ${String(axis)}`);
+    throw new AxisError(`[${op}] axis must be an integer: got ${Array.isArray(axis) ? fmtShape(axis) : String(axis)}`);
   }
   if (axis < -ndim || axis >= ndim) {
     const where = shape ? `shape ${fmtShape(shape)}` : `rank ${ndim}`;

@@ -197,7 +197,7 @@ export class Tensor {
   matmul(b: Tensor): Tensor { return la.matmul(this, b); }
   cdist(b: Tensor, opts?: la.CdistOptions): Tensor { return la.cdist(this, b, opts); }
   topk(k: number, opts?: la.TopkOptions): { values: Tensor; indices: Tensor } { return la.topk(this, k, opts); }
-  conv2d(weight: Tensor, opts?: nn.Conv2dOptions): Tensor { return nn.conv2d(this, weight, opts); }
+  conv2d(weight: Tensor, opts?: nn.Conv2dOptions & { bias?: Tensor }): Tensor { return nn.conv2d(this, weight, opts); }
   maxPool2d(opts: nn.Pool2dOptions): Tensor { return nn.maxPool2d(this, opts); }
   avgPool2d(opts: nn.AvgPool2dOptions): Tensor { return nn.avgPool2d(this, opts); }
   softmax(axis?: number): Tensor { return nn.softmax(this, axis); }

@@ -3,7 +3,7 @@
  * typed-array loops and no closure) driven by the shared strided iterators in `kernels/iter.ts`. Binary ops
  * follow NumPy broadcasting; a number operand is a rank-0 tensor of the other operand's dtype.
  */
-import { DTypeError, ValueError, fmtShape } from '../errors.js';
+import { DTypeError, ShapeError, ValueError, fmtShape } from '../errors.js';
 import type { FloatArray } from '../kernels/gemm.js';
 import { copyRow, map1, map2, map3, type RowKernel1, type RowKernel2 } from '../kernels/iter.js';
 import { broadcastShapes, broadcastStrides, contiguousStrides, sizeOf } from '../shape.js';
@@ -53,7 +53,10 @@ export function binary(op: string, a: TensorLike, b: TensorLike, kernel: RowKern
 
 /** Runs a unary row kernel (with up to two scalar parameters) into a fresh contiguous tensor. */
 export function unary(op: string, x: Tensor, kernel: RowKernel1, p1 = 0, p2 = 0): Tensor {
-  if (!(x instanceof Tensor)) checkOperand(op, x);
+  if (!(x instanceof Tensor)) {
+    const what = x === null ? 'null' : Array.isArray(x) ? 'an array' : typeof x;
+    throw new ValueError(`[${op}] expected a Tensor: got ${what}`);
+  }
   const out = alloc(x.dtype, x.size);
   map1(x.shape, out, 0, contiguousStrides(x.shape), x.data, x.offset, x.strides, kernel, p1, p2);
   return new Tensor(out, x.shape.slice());
@@ -267,6 +270,23 @@ function whereRow(
   for (let i = 0; i < n; i++, d += ds, ic += sc, ia += sa, ib += sb) o[d] = c[ic]! !== 0 ? a[ia]! : b[ib]!;
 }
 
+/** Broadcast shape of three operands; an error names all three shapes, as the caller passed them. */
+function broadcast3(op: string, c: readonly number[], a: readonly number[], b: readonly number[]): number[] {
+  const n = Math.max(c.length, a.length, b.length);
+  const out = new Array<number>(n);
+  for (let i = 0; i < n; i++) {
+    const ds = [c, a, b].map((s) => (i < n - s.length ? 1 : s[i - (n - s.length)]!));
+    const big = ds.filter((d) => d !== 1);
+    if (big.some((d) => d !== big[0])) {
+      throw new ShapeError(
+        `[${op}] cannot broadcast ${fmtShape(c)}, ${fmtShape(a)} and ${fmtShape(b)}: axis ${i} has sizes ${ds[0]}, ${ds[1]} and ${ds[2]}`,
+      );
+    }
+    out[i] = big.length > 0 ? big[0]! : 1;
+  }
+  return out;
+}
+
 /**
  * Picks a where cond is nonzero and b elsewhere; all three broadcast together. cond may have either dtype.
  * ∂/∂a = [cond ≠ 0], ∂/∂b = [cond = 0].
@@ -274,8 +294,9 @@ function whereRow(
 export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
   checkOperand('where', cond);
   if (!(cond instanceof Tensor)) throw new ValueError(`[where] condition must be a Tensor: got a number`);
-  const [x, y] = operands('where', a, b);
-  const shape = broadcastShapes('where', broadcastShapes('where', cond.shape, x.shape), y.shape);
+  // Two number branches take the condition's dtype (operands() alone would make them float32).
+  const [x, y] = typeof a === 'number' && typeof b === 'number' ? [scalar(a, cond.dtype), scalar(b, cond.dtype)] : operands('where', a, b);
+  const shape = broadcast3('where', cond.shape, x.shape, y.shape);
   const out = alloc(x.dtype, sizeOf(shape));
   map3(
     shape, out, 0, contiguousStrides(shape),
@@ -319,7 +340,13 @@ export function allclose(a: TensorLike, b: TensorLike, opts: AllcloseOptions = {
   );
   const ref = new Float64Array(n);
   map1(shape, ref, 0, strides, y.data, y.offset, yStr, copyRow);
-  for (let i = 0; i < n; i++) if (diff[i]! > atol + rtol * Math.abs(ref[i]!)) return false;
+  // diff is Infinity for a NaN or infinity that does not match; there the tolerance may be Infinity or NaN too
+  // (b = ±∞ or NaN), so it must not be compared against it.
+  for (let i = 0; i < n; i++) {
+    const d = diff[i]!;
+    if (d === 0) continue;
+    if (d === Infinity || !(d <= atol + rtol * Math.abs(ref[i]!))) return false;
+  }
   return true;
 }
 

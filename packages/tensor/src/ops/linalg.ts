@@ -154,7 +154,7 @@ export function cdist(a: Tensor, b: Tensor, opts: CdistOptions = {}): Tensor {
   checkPair('cdist', a, b);
   const { p = 2, mode = 'auto' } = opts;
   if (typeof p !== 'number' || Number.isNaN(p) || p < 0) throw new ValueError(`[cdist] p must be a non-negative number: got ${String(p)}`);
-  if (mode !== 'auto' && mode !== 'matmul' && mode !== 'direct') throw new ValueError(`[cdist] mode must be 'auto', 'matmul' or 'direct': got ${String(mode)}`);
+  if (mode !== 'auto' && mode !== 'matmul' && mode !== 'direct') throw new ValueError(`[cdist] mode must be 'auto', 'matmul' or 'direct': got ${JSON.stringify(mode)}`);
   if (a.ndim < 2 || b.ndim < 2) throw new ShapeError(`[cdist] operands must have rank >= 2: got ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
   const n = a.shape[a.ndim - 2]!, d = a.shape[a.ndim - 1]!, m = b.shape[b.ndim - 2]!, d2 = b.shape[b.ndim - 1]!;
   if (d !== d2) {

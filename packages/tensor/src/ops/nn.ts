@@ -17,8 +17,8 @@ import {
 } from '../kernels/pool.js';
 import { checkShape, normAxis, pair, sizeOf } from '../shape.js';
 import { Tensor, alloc } from '../tensor.js';
-import { add, exp, div, sub } from './elementwise.js';
-import { logSumExp, max, sum } from './reduce.js';
+import { add, exp, div, log, sub } from './elementwise.js';
+import { max, sum } from './reduce.js';
 import { contiguous, reshape } from './views.js';
 
 export interface Conv2dOptions {
@@ -73,16 +73,19 @@ export function conv2d(x: Tensor, weight: Tensor, opts: Conv2dOptions & { bias?:
   checkRank4('conv2d', weight, 'weight', 'OIHW');
   checkSameDType('conv2d', x, weight);
   const g = convGeometry('conv2d', x.shape, weight.shape, opts);
+  // The bias is checked before any work, and its dtype too (else add() would report the mismatch as [add]).
+  const b = opts.bias;
+  if (b !== undefined) {
+    if (!(b instanceof Tensor) || b.ndim !== 1 || b.shape[0] !== g.o) {
+      throw new ShapeError(`[conv2d] bias must have shape [${g.o}] for weight ${fmtShape(weight.shape)}: got ${b instanceof Tensor ? fmtShape(b.shape) : typeof b}`);
+    }
+    checkSameDType('conv2d', x, b);
+  }
   const out = alloc(x.dtype, g.n * g.o * g.oh * g.ow);
   const xc = contiguous(x), wc = contiguous(weight);
   conv2dForward(xc.data.subarray(xc.offset, xc.offset + xc.size), wc.data.subarray(wc.offset, wc.offset + wc.size), out, g);
   const y = new Tensor(out, [g.n, g.o, g.oh, g.ow]);
-  if (opts.bias === undefined) return y;
-  const b = opts.bias;
-  if (!(b instanceof Tensor) || b.ndim !== 1 || b.shape[0] !== g.o) {
-    throw new ShapeError(`[conv2d] bias must have shape [${g.o}] for weight ${fmtShape(weight.shape)}: got ${b instanceof Tensor ? fmtShape(b.shape) : typeof b}`);
-  }
-  return add(y, reshape(b, [1, g.o, 1, 1]));
+  return b === undefined ? y : add(y, reshape(b, [1, g.o, 1, 1]));
 }
 
 /**
@@ -225,14 +228,25 @@ export function avgPool2dBackward(gy: Tensor, inputShape: readonly number[], opt
  */
 export function softmax(x: Tensor, axis = -1): Tensor {
   if (!(x instanceof Tensor)) throw new ValueError(`[softmax] input must be a Tensor`);
-  normAxis('softmax', axis, x.ndim, x.shape);
+  const ax = normAxis('softmax', axis, x.ndim, x.shape);
+  if (x.shape[ax] === 0) return new Tensor(alloc(x.dtype, 0), x.shape.slice()); // nothing to normalise
   const e = exp(sub(x, max(x, { axis, keepDims: true })));
   return div(e, sum(e, { axis, keepDims: true }));
 }
 
-/** log softmax(x) = x − logSumExp(x) along `axis` (default −1), stable for large |x|. VJP: g − softmax(x)·Σg. */
+/**
+ * log softmax(x) = x − logSumExp(x) along `axis` (default −1), computed as (x − m) − log Σ e^(x − m) with m = max x:
+ * subtracting the shift first keeps float32 accurate for large |x| (x − (m + log Σ) would round m + log Σ at |x|'s
+ * scale first, losing ~4 digits at |x| = 1000). VJP: g − softmax(x)·Σg.
+ */
 export function logSoftmax(x: Tensor, axis = -1): Tensor {
   if (!(x instanceof Tensor)) throw new ValueError(`[logSoftmax] input must be a Tensor`);
-  normAxis('logSoftmax', axis, x.ndim, x.shape);
-  return sub(x, logSumExp(x, { axis, keepDims: true }));
+  const ax = normAxis('logSoftmax', axis, x.ndim, x.shape);
+  if (x.shape[ax] === 0) return new Tensor(alloc(x.dtype, 0), x.shape.slice());
+  const m = max(x, { axis, keepDims: true });
+  // An infinite max would give ∞ − ∞ = NaN in every entry; shifting by 0 there gives the right limits.
+  const md = m.data;
+  for (let i = 0; i < md.length; i++) if (!Number.isFinite(md[i]!) && md[i] === md[i]) md[i] = 0;
+  const shifted = sub(x, m);
+  return sub(shifted, log(sum(exp(shifted), { axis, keepDims: true })));
 }

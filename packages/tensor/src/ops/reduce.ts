@@ -71,7 +71,15 @@ export function reducedShape(shape: readonly number[], axes: readonly number[], 
   return keepDims ? shape.map((d, i) => (axes.includes(i) ? 1 : d)) : shape.filter((_, i) => !axes.includes(i));
 }
 
+/** Throws unless x is a Tensor (a plain number or array would otherwise fail deep inside with a TypeError). */
+export function checkInput(op: string, x: unknown): asserts x is Tensor {
+  if (!(x instanceof Tensor)) {
+    throw new ValueError(`[${op}] expected a Tensor: got ${x === null ? 'null' : Array.isArray(x) ? 'an array' : typeof x}`);
+  }
+}
+
 function reduce(op: keyof typeof KERNELS, x: Tensor, opts: ReduceOptions | undefined): Tensor {
+  checkInput(op, x);
   const axes = normAxes(op, opts?.axis, x.shape);
   const kept = reducedShape(x.shape, axes, true);
   const empty = axes.find((a) => x.shape[a] === 0);
@@ -98,12 +106,14 @@ export const min = (x: Tensor, opts?: ReduceOptions): Tensor => reduce('min', x,
 
 /** Number of elements folded into each output of a reduction over `axis`. */
 export function reducedCount(x: Tensor, axis: number | readonly number[] | undefined, op: string): number {
+  checkInput(op, x);
   return normAxes(op, axis, x.shape).reduce((n, a) => n * x.shape[a]!, 1);
 }
 
 /** Arithmetic mean over `axis`: Σx / n (NaN for an empty axis, as NumPy). */
 export function mean(x: Tensor, opts?: ReduceOptions): Tensor {
-  return div(sum(x, opts), reducedCount(x, opts?.axis, 'mean'));
+  const n = reducedCount(x, opts?.axis, 'mean'); // first, so a bad axis is reported as [mean]
+  return div(sum(x, opts), n);
 }
 
 export interface VarianceOptions extends ReduceOptions {
@@ -122,15 +132,23 @@ export function variance(x: Tensor, opts: VarianceOptions = {}): Tensor {
   return div(sum(square(dev), opts), Math.max(n - correction, 0));
 }
 
-/** log Σ exp(x) over `axis`, computed as m + log Σ exp(x − m) with m = max x so it never overflows. */
+/**
+ * log Σ exp(x) over `axis`, computed as m + log Σ exp(x − m) with m = max x so it never overflows. Over an empty
+ * axis the result is −∞ (the log of an empty sum), as PyTorch.
+ */
 export function logSumExp(x: Tensor, opts?: ReduceOptions): Tensor {
-  const m = max(x, { axis: opts?.axis, keepDims: true });
+  checkInput('logSumExp', x);
+  const axes = normAxes('logSumExp', opts?.axis, x.shape);
+  // Over an empty axis the sum of exponentials is 0 and the result −∞ (as PyTorch); there is no max to shift by.
+  const m = axes.some((a) => x.shape[a] === 0)
+    ? new Tensor(alloc(x.dtype, sizeOf(reducedShape(x.shape, axes, true))), reducedShape(x.shape, axes, true))
+    : max(x, { axis: opts?.axis, keepDims: true });
   // An infinite max (all −∞, or some +∞) would give ∞ − ∞ = NaN; shifting by 0 there gives the right limit.
   const md = m.data;
   for (let i = 0; i < md.length; i++) if (!Number.isFinite(md[i]!) && md[i] === md[i]) md[i] = 0;
   const s = log(sum(exp(sub(x, m)), { axis: opts?.axis, keepDims: true }));
   const out = add(s, m);
-  return opts?.keepDims ? out : reshape(out, reducedShape(x.shape, normAxes('logSumExp', opts?.axis, x.shape), false));
+  return opts?.keepDims ? out : reshape(out, reducedShape(x.shape, axes, false));
 }
 
 export interface NormOptions extends ReduceOptions {
@@ -143,10 +161,16 @@ export interface NormOptions extends ReduceOptions {
  * ord = Infinity gives max|x|, −Infinity min|x|, 0 the number of nonzeros.
  */
 export function norm(x: Tensor, opts: NormOptions = {}): Tensor {
+  checkInput('norm', x);
   const { ord = 2 } = opts;
   const r = { axis: opts.axis, keepDims: opts.keepDims };
-  if (typeof ord !== 'number' || Number.isNaN(ord) || ord < 0) {
+  if (typeof ord !== 'number' || Number.isNaN(ord) || (ord < 0 && ord !== -Infinity)) {
     throw new ValueError(`[norm] ord must be 0, a positive number or ±Infinity: got ${String(ord)}`);
+  }
+  const axes = normAxes('norm', opts.axis, x.shape); // first, so a bad axis is reported as [norm]
+  const empty = axes.find((a) => x.shape[a] === 0);
+  if (Math.abs(ord) === Infinity && empty !== undefined) {
+    throw new ValueError(`[norm] cannot take the ${ord} norm over an empty axis: shape ${fmtShape(x.shape)}, axis ${empty} has size 0`);
   }
   if (ord === 2) return sqrt(sum(square(x), r));
   if (ord === 1) return sum(abs(x), r);
@@ -177,6 +201,7 @@ function argRow(x: A, s: number, n: number, isMax: boolean): number {
 }
 
 function argReduce(op: 'argmax' | 'argmin', x: Tensor, opts: ArgOptions = {}): Tensor {
+  checkInput(op, x);
   const { axis, keepDims = false } = opts;
   if (axis === undefined) {
     if (x.size === 0) throw new ValueError(`[${op}] cannot take ${op} of an empty tensor: shape ${fmtShape(x.shape)}`);

@@ -64,23 +64,27 @@ export function flatten(x: Tensor, startAxis = 0, endAxis = -1): Tensor {
   return reshape(x, shape);
 }
 
-/** Reorders axes: output axis i is input axis axes[i]. A view. */
-export function permute(x: Tensor, axes: readonly number[]): Tensor {
-  checkTensor('permute', x);
+function permuteAs(op: string, x: Tensor, axes: readonly number[]): Tensor {
+  checkTensor(op, x);
   if (!Array.isArray(axes) || axes.length !== x.ndim) {
-    throw new AxisError(`[permute] expected ${x.ndim} axes for shape ${fmtShape(x.shape)}: got ${Array.isArray(axes) ? fmtShape(axes) : String(axes)}`);
+    throw new AxisError(`[${op}] expected ${x.ndim} axes for shape ${fmtShape(x.shape)}: got ${Array.isArray(axes) ? fmtShape(axes) : String(axes)}`);
   }
-  const norm = axes.map((a) => normAxis('permute', a, x.ndim, x.shape));
+  const norm = axes.map((a) => normAxis(op, a, x.ndim, x.shape));
   if (new Set(norm).size !== norm.length) {
-    throw new AxisError(`[permute] axes ${fmtShape(axes)} are not a permutation of the axes of shape ${fmtShape(x.shape)}`);
+    throw new AxisError(`[${op}] axes ${fmtShape(axes)} are not a permutation of the axes of shape ${fmtShape(x.shape)}`);
   }
   return new Tensor(x.data, norm.map((a) => x.shape[a]!), norm.map((a) => x.strides[a]!), x.offset);
+}
+
+/** Reorders axes: output axis i is input axis axes[i]. A view. */
+export function permute(x: Tensor, axes: readonly number[]): Tensor {
+  return permuteAs('permute', x, axes);
 }
 
 /** Reverses the axes (a matrix transpose for rank 2), or permutes them when `axes` is given. A view. */
 export function transpose(x: Tensor, axes?: readonly number[]): Tensor {
   checkTensor('transpose', x);
-  return permute(x, axes ?? x.shape.map((_, i) => x.ndim - 1 - i));
+  return permuteAs('transpose', x, axes ?? x.shape.map((_, i) => x.ndim - 1 - i));
 }
 
 /** Inserts a size-1 axis at `axis` (in the output's numbering, so −1 appends). A view. */
@@ -257,7 +261,10 @@ export function split(x: Tensor, sizes: number | readonly number[], axis = 0): T
     }
     parts = new Array<number>(sizes).fill(n / sizes);
   } else {
-    parts = checkShape('split', sizes);
+    if (!Array.isArray(sizes) || sizes.some((p) => typeof p !== 'number' || !Number.isInteger(p) || p < 0)) {
+      throw new ValueError(`[split] sizes must be a positive integer or a list of non-negative integers: got ${JSON.stringify(sizes)}`);
+    }
+    parts = sizes.slice();
     const total = parts.reduce((a, b) => a + b, 0);
     if (total !== n) {
       throw new ValueError(`[split] sizes ${fmtShape(parts)} add up to ${total}, but axis ${ax} of shape ${fmtShape(x.shape)} has size ${n}`);
@@ -331,7 +338,10 @@ export function toIndices(op: string, indices: IndexLike, n: number, ax: number,
   const idx = new Int32Array(vals.length);
   for (let i = 0; i < vals.length; i++) {
     const v = vals[i]!;
-    if (!Number.isInteger(v) || v < -n || v >= n) {
+    if (!Number.isInteger(v)) {
+      throw new ValueError(`[${op}] indices must be integers: got ${v} (axis ${ax}, shape ${fmtShape(xShape)})`);
+    }
+    if (v < -n || v >= n) {
       throw new IndexError(`[${op}] index ${v} is out of range for axis ${ax} of size ${n} (shape ${fmtShape(xShape)})`);
     }
     idx[i] = v < 0 ? v + n : v;

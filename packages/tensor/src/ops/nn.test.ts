@@ -1,0 +1,112 @@
+/**
+ * conv2d and pooling at op level (the kernels have their own tests): hand-checked cases, fixed geometries against
+ * the seven-loop reference (stride, padding, dilation, bias, views as inputs), padding semantics; softmax.
+ */
+import { describe, expect, it } from 'vitest';
+import * as T from '../index.js';
+import { conv2dRef, nd, pool2dRef } from '../../../../testing/reference.js';
+import { DTYPES } from '../../../../testing/arbitraries.js';
+import { forwardTol } from '../../../../testing/tolerances.js';
+
+/** Deterministic values in (−1, 1) without a generator: a sine walk. */
+const wave = (shape: number[], dtype: T.DType, phase = 0): T.Tensor =>
+  T.arange(shape.reduce((a, b) => a * b, 1), undefined, 1, { dtype }).mul(0.7).add(phase).sin().reshape(shape);
+
+describe('conv2d', () => {
+  it('by hand: 3×3 input, 2×2 kernel, with bias', () => {
+    const x = T.arange(9).reshape([1, 1, 3, 3]);
+    const w = T.tensor([[[[1, 0], [0, -1]]], [[[1, 1], [1, 1]]]]);
+    const y = T.conv2d(x, w, { bias: T.tensor([0.5, -8]) });
+    expect(y.shape).toEqual([1, 2, 2, 2]);
+    expect(y.toArray()).toEqual([[[[-3.5, -3.5], [-3.5, -3.5]], [[0, 4], [12, 16]]]]);
+  });
+
+  // [name, x shape, w shape, options]
+  const geometries: [string, number[], number[], { stride?: [number, number]; padding?: [number, number]; dilation?: [number, number] }][] = [
+    ['DrLIM layer 1: 1→15 channels, 6×6 kernel', [2, 1, 14, 14], [15, 1, 6, 6], {}],
+    ['DrLIM layer 2: 15→30, 9×9 kernel over 3×3 (padding 3)', [2, 15, 3, 3], [30, 15, 9, 9], { padding: [3, 3] }],
+    ['stride 2, padding 1', [1, 3, 7, 6], [4, 3, 3, 3], { stride: [2, 2], padding: [1, 1] }],
+    ['asymmetric stride, padding and dilation', [2, 2, 8, 9], [3, 2, 3, 2], { stride: [1, 3], padding: [2, 0], dilation: [2, 3] }],
+    ['1×1 kernel', [3, 4, 5, 5], [2, 4, 1, 1], {}],
+  ];
+
+  describe.each(DTYPES)('%s', (dtype) => {
+    it.each(geometries)('%s matches the seven-loop reference, with and without bias', (_name, xs, ws, opts) => {
+      const x = wave(xs, dtype), w = wave(ws, dtype, 1.3), b = wave([ws[0]!], dtype, 2.1);
+      const g = { stride: opts.stride ?? [1, 1], padding: opts.padding ?? [0, 0], dilation: opts.dilation ?? [1, 1] } as const;
+      const ref = conv2dRef(nd(x), nd(w), { stride: [...g.stride], padding: [...g.padding], dilation: [...g.dilation] });
+      const y = T.conv2d(x, w, opts);
+      expect(y.dtype).toBe(dtype);
+      expect(y).toBeAllclose(ref, forwardTol(dtype, 'sum'));
+      const refB = conv2dRef(nd(x), nd(w), { stride: [...g.stride], padding: [...g.padding], dilation: [...g.dilation] }, nd(b));
+      expect(x.conv2d(w, { ...opts, bias: b })).toBeAllclose(refB, forwardTol(dtype, 'sum'));
+    });
+  });
+
+  it('non-contiguous input and weight views give the same result as their copies', () => {
+    const x = wave([3, 2, 6, 5], 'float64').permute([1, 0, 3, 2]); // [2,3,5,6], non-contiguous
+    const w = wave([3, 4, 3, 3], 'float64').slice([null, [null, null, -1]]).slice([null, [0, 3]]); // [3,3,3,3]
+    expect(x.isContiguous() || w.isContiguous()).toBe(false);
+    expect(T.conv2d(x, w, { padding: 1 })).toBeAllclose(T.conv2d(x.contiguous(), w.contiguous(), { padding: 1 }), { rtol: 0, atol: 0 });
+  });
+});
+
+describe('pooling', () => {
+  it('maxPool2d by hand, with its default stride (the window)', () => {
+    const x = T.arange(16).reshape([1, 1, 4, 4]);
+    expect(T.maxPool2d(x, { kernelSize: 2 }).toArray()).toEqual([[[[5, 7], [13, 15]]]]);
+    expect(x.maxPool2d({ kernelSize: [1, 4] }).toArray()).toEqual([[[[3], [7], [11], [15]]]]);
+  });
+
+  it('maxPool2d padding acts as −∞: an all-negative input never yields 0', () => {
+    const x = T.full([1, 1, 3, 3], -5);
+    const y = T.maxPool2d(x, { kernelSize: 2, stride: 2, padding: 1 });
+    expect(y.toArray()).toEqual([[[[-5, -5], [-5, -5]]]]);
+  });
+
+  it('avgPool2d counts padding in the divisor by default (as PyTorch), and not with countIncludePad: false', () => {
+    const x = T.ones([1, 1, 2, 2]);
+    expect(T.avgPool2d(x, { kernelSize: 2, stride: 1, padding: 1 }).toArray()).toEqual([[[[0.25, 0.5, 0.25], [0.5, 1, 0.5], [0.25, 0.5, 0.25]]]]);
+    expect(x.avgPool2d({ kernelSize: 2, stride: 1, padding: 1, countIncludePad: false }).toArray()).toEqual([[[[1, 1, 1], [1, 1, 1], [1, 1, 1]]]]);
+  });
+
+  it.each(DTYPES)('%s: fixed geometries against the reference, on a transposed view', (dtype) => {
+    const x = wave([2, 3, 7, 6], dtype).transpose([0, 1, 3, 2]); // [2,3,6,7]
+    for (const [k, s, p] of [[[2, 2], [2, 2], [0, 0]], [[3, 2], [1, 2], [1, 1]], [[3, 3], [2, 1], [1, 0]]] as [number, number][][]) {
+      expect(T.maxPool2d(x, { kernelSize: k!, stride: s!, padding: p! })).toBeAllclose(pool2dRef(nd(x), k!, s!, p!, 'max'), forwardTol(dtype));
+      for (const cip of [true, false]) {
+        expect(T.avgPool2d(x, { kernelSize: k!, stride: s!, padding: p!, countIncludePad: cip })).toBeAllclose(
+          pool2dRef(nd(x), k!, s!, p!, 'avg', cip),
+          forwardTol(dtype, 'sum'),
+        );
+      }
+    }
+  });
+
+  it('maxPool2dWithArgmax records the winner of each window', () => {
+    const x = T.tensor([[[[1, 9], [3, 4]]]]);
+    const { output, argmax } = T.maxPool2dWithArgmax(x, { kernelSize: 2 });
+    expect(output.toArray()).toEqual([[[[9]]]]);
+    expect(Array.from(argmax)).toEqual([1]);
+  });
+});
+
+describe('softmax', () => {
+  it('by hand, along the default last axis and along axis 0', () => {
+    const x = T.tensor([[0, Math.log(3)], [0, 0]], { dtype: 'float64' });
+    expect(T.softmax(x)).toBeAllclose([[0.25, 0.75], [0.5, 0.5]], { rtol: 1e-14, atol: 1e-15 });
+    expect(x.softmax(0)).toBeAllclose([[0.5, 0.75], [0.5, 0.25]], { rtol: 1e-14, atol: 1e-15 });
+    expect(x.logSoftmax()).toBeAllclose([[Math.log(0.25), Math.log(0.75)], [-Math.LN2, -Math.LN2]], { rtol: 1e-14, atol: 1e-15 });
+  });
+
+  it('over an empty axis the result is empty; other empty axes are fine', () => {
+    expect(T.softmax(T.zeros([2, 0])).shape).toEqual([2, 0]);
+    expect(T.logSoftmax(T.zeros([0, 3]), 1).shape).toEqual([0, 3]);
+  });
+
+  it('−∞ entries get probability 0', () => {
+    const p = T.softmax(T.tensor([-Infinity, 0, 0]));
+    expect(p.toArray()).toEqual([0, 0.5, 0.5]);
+    expect(T.logSoftmax(T.tensor([-Infinity, 0])).toArray()).toEqual([-Infinity, 0]);
+  });
+});
