@@ -25,6 +25,31 @@ function matmulCase(name: string, M: number, K: number, N: number, transposeA = 
   }, opts);
 }
 
+/**
+ * The anchor measured in the same run: the textbook i-k-j loop over Float32Arrays, what a plain JavaScript
+ * matmul looks like before packing and blocking. Figures are reported as ratios against it as well, since this
+ * shared machine's absolute speed drifts by up to 2x from minute to minute.
+ */
+function naiveMatmul(a: Float32Array, b: Float32Array, c: Float32Array, n: number): void {
+  c.fill(0);
+  for (let i = 0; i < n; i++) {
+    for (let p = 0; p < n; p++) {
+      const av = a[i * n + p]!;
+      for (let j = 0; j < n; j++) c[i * n + j] += av * b[p * n + j]!;
+    }
+  }
+}
+
+function anchorCase(n: number) {
+  const name = `anchor: naive i-k-j ${n}x${n}`;
+  flops.set(name, 2 * n * n * n);
+  return b.add(name, () => {
+    const a = randn([n, n], { generator: gen }).data as Float32Array, c = randn([n, n], { generator: gen }).data as Float32Array;
+    const out = new Float32Array(n * n);
+    return () => naiveMatmul(a, c, out, n);
+  }, opts);
+}
+
 const squares = quick ? [128, 512] : [64, 128, 256, 512, 1024];
 const skinny: [string, number, number, number, boolean?][] = [
   ['im2col 46656x36 @ 36x15', 46656, 36, 15],
@@ -44,18 +69,23 @@ function machine(): string {
   return `${cpu}, ${os.cpus().length} cores, Node ${process.version}`;
 }
 
+let anchorGflops = 0;
+
 function report(summary: { results: { name: string; ops: number; margin: number }[] }): void {
   console.log(`\n${machine()}, ${new Date().toISOString().slice(0, 10)}`);
-  console.log('case'.padEnd(34) + 'GFLOP/s'.padStart(9) + '   ±%');
+  console.log('case'.padEnd(34) + 'GFLOP/s'.padStart(9) + '   ±%' + '   × anchor');
   for (const r of summary.results) {
-    const f = flops.get(r.name) ?? 0;
-    console.log(r.name.padEnd(34) + ((r.ops * f) / 1e9).toFixed(2).padStart(9) + `   ${r.margin.toFixed(1)}`);
+    const g = (r.ops * (flops.get(r.name) ?? 0)) / 1e9;
+    if (r.name.startsWith('anchor')) anchorGflops = g;
+    const ratio = anchorGflops > 0 ? (g / anchorGflops).toFixed(1).padStart(8) : '';
+    console.log(r.name.padEnd(34) + g.toFixed(2).padStart(9) + `   ${r.margin.toFixed(1).padStart(4)}` + ratio);
   }
 }
 
 async function main(): Promise<void> {
   await b.suite(
     'matmul float32',
+    anchorCase(512),
     ...squares.map((n) => matmulCase(`matmul ${n}x${n}`, n, n, n)),
     ...(quick ? [] : skinny.map(([name, M, K, N, t]) => matmulCase(name, M, K, N, t))),
     b.cycle(),
