@@ -236,11 +236,11 @@ describe('malformed files are SafetensorsErrors that say what is wrong', () => {
 // ---- interop with the reference rules --------------------------------------------------------------------
 
 // PyTorch's `safetensors` package cannot be installed here (no registry access for it), so fixtures/
-// safetensors_reference.py stands in for it: NumPy plus the reference implementation's loading and writing rules.
-// The test is skipped only when python3 itself is missing; a missing NumPy fails it.
+// safetensors_reference.py stands in for it: the standard library plus the reference implementation's loading and
+// writing rules. The test is skipped only when python3 itself is missing.
 const hasPython = spawnSync('python3', ['--version']).status === 0;
 
-describe.skipIf(!hasPython)('interop with a Python implementation of the reference rules (python3 + NumPy)', () => {
+describe.skipIf(!hasPython)('interop with a Python implementation of the reference rules (python3, standard library)', () => {
   const script = fileURLToPath(new URL('safetensors_reference.py', fixtures));
   const dir = mkdtempSync(join(tmpdir(), 'tsgrad-safetensors-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -280,7 +280,7 @@ describe.skipIf(!hasPython)('interop with a Python implementation of the referen
     python('save', path);
     const bytes = new Uint8Array(readFileSync(path));
     const t = loadSafetensors(bytes);
-    expect(safetensorsMetadata(bytes)).toEqual({ framework: 'numpy', written_by: 'safetensors_reference.py' });
+    expect(safetensorsMetadata(bytes)).toEqual({ framework: 'python', written_by: 'safetensors_reference.py' });
     // The reference writer orders the data by alignment, then name: the F64 tensors come first.
     expect(Object.entries(split(bytes).header).filter(([k]) => k !== '__metadata__').map(([k, v]) => [k, (v as { data_offsets: number[] }).data_offsets])).toEqual([
       ['bias', [0, 24]], ['scalar', [24, 32]], ['edge', [32, 44]], ['empty', [44, 44]], ['weight', [44, 68]],
