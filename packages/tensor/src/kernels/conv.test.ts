@@ -4,19 +4,9 @@ import type { FloatArray } from './gemm.js';
 import {
   conv2dBackwardInput, conv2dBackwardWeight, conv2dForward, conv2dGeometry, type Conv2dGeometry,
 } from './conv.js';
+import { seededRandom } from '../../../../testing/random.js';
 
 type DType = 'float32' | 'float64';
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function alloc(dtype: DType, n: number): FloatArray {
   return dtype === 'float32' ? new Float32Array(n) : new Float64Array(n);
@@ -130,7 +120,7 @@ interface Case { g: Conv2dGeometry; dtype: DType; seed: number }
 
 /** Runs the three kernels on random data for g and checks them against the references. */
 function checkAll({ g, dtype, seed }: Case): void {
-  const rnd = mulberry32(seed);
+  const rnd = seededRandom(seed);
   const sz = sizes(g);
   const x = randArray(dtype, sz.x, rnd);
   const w = randArray(dtype, sz.w, rnd);
@@ -202,7 +192,7 @@ describe('conv2d kernels vs naive float64 references', () => {
   it('satisfy the adjoint identity <conv(x,w),gy> = <x,backInput(gy,w)> = <w,backWeight(x,gy)> in float64', () => {
     fc.assert(
       fc.property(geometryArb, fc.integer({ min: 0, max: 0x7fffffff }), (g, seed) => {
-        const rnd = mulberry32(seed);
+        const rnd = seededRandom(seed);
         const sz = sizes(g);
         const x = randArray('float64', sz.x, rnd);
         const w = randArray('float64', sz.w, rnd);
@@ -312,7 +302,7 @@ describe('DrLIM-sized convolutions (spot checks)', () => {
   for (const [name, g] of cases) {
     for (const dtype of ['float32', 'float64'] as const) {
       it(`${name} (${dtype})`, () => {
-        const rnd = mulberry32(12345);
+        const rnd = seededRandom(12345);
         const sz = sizes(g);
         const x = randArray(dtype, sz.x, rnd);
         const w = randArray(dtype, sz.w, rnd);

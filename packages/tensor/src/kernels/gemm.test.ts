@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { gemm, type FloatArray } from './gemm.js';
+import { seededRandom } from '../../../../testing/random.js';
 
 /*
  * gemm against a naive float64 triple loop written here. Every case checks the whole C buffer:
@@ -31,17 +32,6 @@ interface Case {
   seed: number;
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function alloc(t: DType, n: number): FloatArray {
   return t === 'f32' ? new Float32Array(n) : new Float64Array(n);
 }
@@ -66,7 +56,7 @@ interface Built {
 }
 
 function build(c: Case): Built {
-  const rand = mulberry32(c.seed);
+  const rand = seededRandom(c.seed);
   const [aRs, aCs] = strides(c.la, c.M, c.K, c.padA);
   const [bRs, bCs] = strides(c.lb, c.K, c.N, c.padB);
   const A = alloc(c.ta, extent(c.aOff, c.M, c.K, aRs, aCs) + 2);

@@ -4,21 +4,11 @@ import type { FloatArray } from './gemm.js';
 import {
   avgPool2dBackward, avgPool2dForward, maxPool2dBackward, maxPool2dForward, pool2dGeometry, type Pool2dGeometry,
 } from './pool.js';
+import { seededRandom } from '../../../../testing/random.js';
 
 type DType = 'float32' | 'float64';
 /** continuous: uniform(-1,1); ties: a few small integers (many equal maxima); special: ties plus NaN and ±∞. */
 type Data = 'continuous' | 'ties' | 'special';
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function alloc(dtype: DType, n: number): FloatArray {
   return dtype === 'float32' ? new Float32Array(n) : new Float64Array(n);
@@ -204,7 +194,7 @@ describe('max pooling', () => {
   it('matches the reference (values, argmax, ties, NaN, ±∞, padding, overlapping windows)', () => {
     fc.assert(
       fc.property(caseArb, ({ g, dtype, data, seed }) => {
-        const rnd = mulberry32(seed);
+        const rnd = seededRandom(seed);
         const x = randData(dtype, xSize(g), data, rnd);
         const gy = randArray(dtype, ySize(g), rnd);
         const y = alloc(dtype, ySize(g)).fill(7);
@@ -251,7 +241,7 @@ describe('average pooling', () => {
   it('matches the reference with countIncludePad true and false', () => {
     fc.assert(
       fc.property(caseArb, fc.boolean(), ({ g, dtype, seed }, includePad) => {
-        const rnd = mulberry32(seed);
+        const rnd = seededRandom(seed);
         const x = randArray(dtype, xSize(g), rnd);
         const gy = randArray(dtype, ySize(g), rnd);
         const y = alloc(dtype, ySize(g)).fill(Number.NaN);
@@ -271,7 +261,7 @@ describe('average pooling', () => {
   it('satisfies the adjoint identity <avg(x), gy> = <x, avgBack(gy)> in float64', () => {
     fc.assert(
       fc.property(geometryArb, fc.boolean(), fc.integer({ min: 0, max: 0x7fffffff }), (g, includePad, seed) => {
-        const rnd = mulberry32(seed);
+        const rnd = seededRandom(seed);
         const x = randArray('float64', xSize(g), rnd);
         const gy = randArray('float64', ySize(g), rnd);
         const y = new Float64Array(ySize(g));
