@@ -3,3 +3,8 @@ export { scatterSvg, type ScatterOptions, type ScatterThumbnails } from './scatt
 export { lossCurveSvg, type LossHistory, type LossCurveOptions } from './loss-curve.js';
 export { encodePngGray, pngDataUri } from './png.js';
 export { TABLEAU10, OKABE_ITO, escapeXml, niceTicks, niceStep, logTicks, type Ticks } from './svg.js';
+// The building blocks of those plots, for custom figures (examples/spring draws force diagrams with them).
+export {
+  num, svgOpen, drawAxes, drawLegend, linearScale,
+  type Frame, type AxesSpec, type LegendEntry,
+} from './svg.js';
