@@ -36,7 +36,8 @@ function shiftKernel(out: Float32Array | Float64Array, src: Float32Array | Float
 /** Pads images with zeros to size × size, centred (e.g. MNIST's 28×28 to the paper's 32×32). */
 export function padTo(images: Tensor, size: number): Tensor {
   const [, h, w] = imageDims('padTo', images);
-  if (!Number.isInteger(size) || size < h || size < w) throw new ValueError(`[padTo] size ${size} is smaller than the images' ${h}x${w}`);
+  if (!Number.isInteger(size)) throw new ValueError(`[padTo] size must be an integer: got ${String(size)}`);
+  if (size < h || size < w) throw new ValueError(`[padTo] size ${size} is smaller than the images' ${h}x${w}`);
   const top = Math.floor((size - h) / 2), left = Math.floor((size - w) / 2);
   const widths = images.shape.map((_, i): [number, number] =>
     i === images.ndim - 2 ? [top, size - h - top] : i === images.ndim - 1 ? [left, size - w - left] : [0, 0]);

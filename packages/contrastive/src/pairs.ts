@@ -111,6 +111,17 @@ function rowSquares(x: FloatArray, off: number, n: number, d: number): Float64Ar
   return out;
 }
 
+/** A contiguous copy of the [n, d] matrix M (offset 0) minus each column's mean rounded to an integer. */
+function centred(M: Tensor, n: number, d: number): Tensor {
+  const src = M.data, off = M.offset;
+  const shift = new Float64Array(d);
+  for (let i = 0; i < n; i++) for (let c = 0; c < d; c++) shift[c] = shift[c]! + src[off + i * d + c]!;
+  for (let c = 0; c < d; c++) shift[c] = Math.round(shift[c]! / Math.max(n, 1));
+  const out = M.dtype === 'float64' ? new Float64Array(n * d) : new Float32Array(n * d);
+  for (let i = 0; i < n; i++) for (let c = 0; c < d; c++) out[i * d + c] = src[off + i * d + c]! - shift[c]!;
+  return new Tensor(out, [n, d]);
+}
+
 function exactDist2(x: FloatArray, off: number, d: number, i: number, j: number): number {
   let s = 0;
   for (let k = 0, p = off + i * d, q = off + j * d; k < d; k++, p++, q++) {
@@ -134,13 +145,17 @@ export function pairsFromNeighbors(X: Tensor, opts: { k?: number; blockSize?: nu
   if (!Number.isInteger(k) || k < 1 || k >= n) throw new ValueError(`[pairsFromNeighbors] k must be an integer in [1, ${n - 1}] for ${n} samples: got ${String(k)}`);
   const block = opts.blockSize ?? 512;
   const extra = Math.min(n - 1, k + 8);
-  const sq = rowSquares(M.data, M.offset, n, d);
+  // The candidate distances ‖x_i‖² + ‖x_j‖² − 2·x_i·x_j cancel catastrophically when the data sit far from the
+  // origin (a constant offset of 1000 in float32 buries distances of 1e-5), so they are computed on a copy shifted
+  // by each column's mean rounded to an integer: the shift leaves distances unchanged and keeps integer data exact.
+  const C = centred(M, n, d);
+  const sq = rowSquares(C.data, 0, n, d);
   const a = new Int32Array(n * k), b = new Int32Array(n * k);
-  const MT = transpose(M);
+  const MT = transpose(C);
   const candD = new Float64Array(extra), candI = new Int32Array(extra);
   for (let r0 = 0; r0 < n; r0 += block) {
     const r1 = Math.min(n, r0 + block);
-    const G = matmul(M.slice([[r0, r1]]), MT).data; // [r1 − r0, n] inner products
+    const G = matmul(C.slice([[r0, r1]]), MT).data; // [r1 − r0, n] inner products
     for (let r = r0; r < r1; r++) {
       const row = (r - r0) * n;
       let count = 0;
