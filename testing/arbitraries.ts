@@ -235,3 +235,27 @@ export function axesOf(axis: number | readonly number[] | undefined, ndim: numbe
   const list = typeof axis === 'number' ? [axis] : axis;
   return list.map((a) => (a < 0 ? a + ndim : a)).sort((a, b) => a - b);
 }
+
+/** A new shape with the same number of elements: x's sizes shuffled, neighbours merged, 1s inserted, maybe one -1. */
+export function reshapeTargetArb(shape: readonly number[]): fc.Arbitrary<number[]> {
+  return fc
+    .tuple(
+      fc.shuffledSubarray(shape.slice(), { minLength: shape.length, maxLength: shape.length }),
+      fc.array(fc.boolean(), { minLength: shape.length, maxLength: shape.length }),
+      fc.array(fc.integer({ min: 0, max: 4 }), { maxLength: 2 }),
+      fc.integer({ min: -1, max: 4 }),
+    )
+    .map(([dims, merge, ones, inferAt]) => {
+      const out: number[] = [];
+      dims.forEach((d, i) => {
+        if (merge[i] && out.length > 0) out[out.length - 1] = out[out.length - 1]! * d;
+        else out.push(d);
+      });
+      for (const at of ones) out.splice(Math.min(at, out.length), 0, 1);
+      if (inferAt >= 0 && inferAt < out.length) {
+        const rest = out.filter((_, i) => i !== inferAt).reduce((a, b) => a * b, 1);
+        if (rest > 0) out[inferAt] = -1;
+      }
+      return out;
+    });
+}

@@ -18,7 +18,7 @@ import { Tensor, type TensorLike } from '@tsgrad/tensor';
 import * as A from '@tsgrad/autograd';
 import type { Variable, VariableLike } from '@tsgrad/autograd';
 import {
-  axisArb, broadcastShapesArb, contiguousTensor, domains, layoutArb, oneAxisArb, shapeArb, stridedTensor, type ShapeOptions,
+  axisArb, broadcastShapesArb, contiguousTensor, domains, layoutArb, oneAxisArb, reshapeTargetArb, shapeArb, stridedTensor, type ShapeOptions,
 } from './arbitraries.js';
 
 /** One draw of a row: what to differentiate, where. */
@@ -269,26 +269,6 @@ const reductions: GradSpec[] = [
 
 // ---- shapes and views ----------------------------------------------------------------------------
 
-/** A shape with the same number of elements: x's sizes shuffled, neighbours merged, 1s inserted, maybe one -1. */
-function reshapeTargetArb(shape: readonly number[]): fc.Arbitrary<number[]> {
-  return fc
-    .tuple(
-      fc.shuffledSubarray(shape.slice(), { minLength: shape.length, maxLength: shape.length }),
-      fc.array(fc.boolean(), { minLength: shape.length, maxLength: shape.length }),
-      fc.array(fc.integer({ min: 0, max: 3 }), { maxLength: 2 }),
-      fc.integer({ min: -1, max: 3 }),
-    )
-    .map(([dims, merge, ones, inferAt]) => {
-      const out: number[] = [];
-      dims.forEach((d, i) => {
-        if (merge[i] && out.length > 0) out[out.length - 1] = out[out.length - 1]! * d;
-        else out.push(d);
-      });
-      for (const at of ones) out.splice(Math.min(at, out.length), 0, 1);
-      if (inferAt >= 0 && inferAt < out.length) out[inferAt] = -1;
-      return out;
-    });
-}
 
 type Spec1 = number | null | [(number | null)?, (number | null)?, (number | null)?];
 

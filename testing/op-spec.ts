@@ -13,7 +13,7 @@ import fc from 'fast-check';
 import * as T from '@tsgrad/tensor';
 import { Tensor, type DType, type TensorLike } from '@tsgrad/tensor';
 import {
-  axesOf, axisArb, broadcastShapesArb, dimArb, domains, oneAxisArb, scalarArb, shapeArb, tensorArb, anyTensorArb,
+  axesOf, axisArb, broadcastShapesArb, dimArb, domains, oneAxisArb, reshapeTargetArb, scalarArb, shapeArb, tensorArb, anyTensorArb,
   type Domain, type DomainName, type ShapeOptions,
 } from './arbitraries.js';
 import * as R from './reference.js';
@@ -265,29 +265,6 @@ const reductions: AnyOpSpec[] = [
 
 const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
 
-/** A new shape with the same number of elements: x's sizes shuffled, neighbours merged, 1s inserted, maybe one -1. */
-function reshapeTargetArb(shape: readonly number[]): fc.Arbitrary<number[]> {
-  return fc
-    .tuple(
-      fc.shuffledSubarray(shape.slice(), { minLength: shape.length, maxLength: shape.length }),
-      fc.array(fc.boolean(), { minLength: shape.length, maxLength: shape.length }),
-      fc.array(fc.integer({ min: 0, max: 4 }), { maxLength: 2 }),
-      fc.integer({ min: -1, max: 4 }),
-    )
-    .map(([dims, merge, ones, inferAt]) => {
-      const out: number[] = [];
-      dims.forEach((d, i) => {
-        if (merge[i] && out.length > 0) out[out.length - 1] = out[out.length - 1]! * d;
-        else out.push(d);
-      });
-      for (const at of ones) out.splice(Math.min(at, out.length), 0, 1);
-      if (inferAt >= 0 && inferAt < out.length) {
-        const rest = out.filter((_, i) => i !== inferAt).reduce((a, b) => a * b, 1);
-        if (rest > 0) out[inferAt] = -1;
-      }
-      return out;
-    });
-}
 
 /** A target shape x broadcasts to: up to two new leading axes, size-1 axes stretched. */
 function broadcastTargetArb(shape: readonly number[]): fc.Arbitrary<number[]> {
