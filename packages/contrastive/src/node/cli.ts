@@ -21,7 +21,7 @@ options:
   --dim D         dimension of the map (default 2)
   --seed S        seed of every random choice (default 0)
   --k K           neighbours per digit in the similarity graph (default 5)
-  --lr RATE       SGD learning rate (default 0.01)
+  --lr RATE       Adam learning rate (default 0.002)
   --out DIR       output folder (default out/drlim-mnist)
   -h, --help      this text`;
 
@@ -76,7 +76,7 @@ function main(argv: string[]): number {
       dim: int('dim', values.dim as string | undefined, 2, 1),
       seed: int('seed', values.seed as string | undefined, 0, 0),
       k: int('k', values.k as string | undefined, 5, 1),
-      lr: positive('lr', values.lr as string | undefined, 0.01),
+      lr: positive('lr', values.lr as string | undefined, 0.002),
       out,
     };
     const say = (m: string): void => void process.stdout.write(`${m}\n`);

@@ -62,10 +62,12 @@ export function drlimMnist(opts: DrlimMnistOptions = {}): DrlimMnistResult {
   const pairs = pairsFromNeighbors(train.images, { k: opts.k ?? 5 });
   log(`${pairs.size} similar pairs from each digit's ${opts.k ?? 5} nearest neighbours in pixel space`);
   const Xtr = padTo(train.images, 32), Xte = padTo(test.images, 32);
-  const siamese = new Siamese(drlimNetwork({ dim, generator: gen.spawn() }));
-  const sampler = new PairSampler(Xtr, pairs, { batchSize: opts.batchSize ?? 64, generator: gen.spawn() });
+  // ReLU, Adam and 256-pair batches: in this session's sweeps (SGD/Adam, tanh/ReLU, batches of 64/256) this
+  // combination gave the best held-out accuracy per second of training.
+  const siamese = new Siamese(drlimNetwork({ dim, generator: gen.spawn(), activation: 'relu' }));
+  const sampler = new PairSampler(Xtr, pairs, { batchSize: opts.batchSize ?? 256, generator: gen.spawn() });
   const epochs = opts.epochs ?? 6;
-  const optimizer = new optim.SGD(siamese.parameters(), { lr: opts.lr ?? 0.01, momentum: 0.9 });
+  const optimizer = new optim.Adam(siamese.parameters(), { lr: opts.lr ?? 0.002 });
   const schedule = new optim.CosineAnnealingLR(optimizer, { tMax: epochs });
   const history = fit(siamese, sampler, { epochs, optimizer, schedule, margin: opts.margin ?? 1.25, onProgress: opts.onProgress });
 
