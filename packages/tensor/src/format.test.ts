@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DTypeError, ShapeError, ValueError } from './errors.js';
 import { formatTensor, type FormatOptions } from './format.js';
+import { expectError } from '../../../testing/errors.js';
 
 /** Row-major strides of a contiguous tensor. */
 function contiguousStrides(shape: readonly number[]): number[] {
@@ -21,17 +22,6 @@ function fmt(values: readonly number[], shape: readonly number[], dtype: 'float3
 
 function range(n: number, f: (i: number) => number = (i) => i): number[] {
   return Array.from({ length: n }, (_, i) => f(i));
-}
-
-function expectError(fn: () => unknown, cls: new (...args: never[]) => Error, message: string): void {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (e) {
-    caught = e;
-  }
-  expect(caught).toBeInstanceOf(cls);
-  expect((caught as Error).message).toBe(message);
 }
 
 describe('formatTensor: number styles', () => {

@@ -2,18 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { ValueError } from './errors.js';
 import { Generator, defaultGenerator, manualSeed, type GeneratorState } from './random.js';
-
-/** Asserts that `fn` throws exactly `cls` with exactly `message`. */
-function expectError(fn: () => unknown, cls: new (...args: never[]) => Error, message: string): void {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (e) {
-    caught = e;
-  }
-  expect(caught).toBeInstanceOf(cls);
-  expect((caught as Error).message).toBe(message);
-}
+import { expectError } from '../../../testing/errors.js';
 
 function take(n: number, f: () => number): number[] {
   return Array.from({ length: n }, f);
