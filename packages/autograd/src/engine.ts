@@ -14,6 +14,7 @@ import { rules } from './registry.js';
 import * as ops from './ops.js';
 import { AutogradError, Node, Variable, enableGrad, noGrad } from './variable.js';
 
+/** Options of `backward`. */
 export interface BackwardOptions {
   /** Keep the graph's saved values so that backward can run through it again (default: createGraph). */
   retainGraph?: boolean;
@@ -21,6 +22,7 @@ export interface BackwardOptions {
   createGraph?: boolean;
 }
 
+/** Options of `gradients`. */
 export interface GradientsOptions extends BackwardOptions {
   /** Return null (instead of throwing) for inputs the outputs do not depend on (default false). */
   allowUnused?: boolean;

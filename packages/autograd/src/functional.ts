@@ -8,6 +8,7 @@ import { gradients } from './engine.js';
 import * as ops from './ops.js';
 import { AutogradError, Variable, isGradEnabled, type VariableLike } from './variable.js';
 
+/** Options of `grad` and `valueAndGrad`. */
 export interface GradOptions {
   /** Which arguments to differentiate with respect to: an index (default 0) or a list of them. */
   argnums?: number | readonly number[];

@@ -10,6 +10,7 @@ import { Variable, enableGrad, isGradEnabled, noGrad } from './variable.js';
 /** A gradient check failed: the message shows the numerical and analytical Jacobians side by side. */
 export class GradcheckError extends TsgradError {}
 
+/** Tolerances and mode of `gradcheck` and `gradgradcheck`. */
 export interface GradcheckOptions {
   /** Central-difference step (default 1e-6). */
   eps?: number;

@@ -1,6 +1,8 @@
 /**
  * @tsgrad/autograd: reverse-mode automatic differentiation over @tsgrad/tensor. Variables record the
  * primitives that made them; backward walks that record in reverse, calling each primitive's VJP.
+ *
+ * @module @tsgrad/autograd
  */
 export { Variable, Node, AutogradError, variable, asVariable, noGrad, enableGrad, isGradEnabled } from './variable.js';
 export type { VariableLike, VariableOptions } from './variable.js';

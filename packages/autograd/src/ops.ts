@@ -55,19 +55,19 @@ function binaryPrim(prim: Primitive & ('add' | 'sub' | 'mul' | 'div' | 'pow' | '
   return apply(prim, [expandTo(x, shape), expandTo(y, shape)], null);
 }
 
-/** a + b (broadcast). */
+/** a + b (broadcast). VJP: g to a and to b, each summed back to its own shape (`sumTo`). */
 export const add = (a: VariableLike, b: VariableLike): Variable => binaryPrim('add', a, b);
-/** a − b (broadcast). */
+/** a − b (broadcast). VJP: g to a, −g to b (summed back to their shapes). */
 export const sub = (a: VariableLike, b: VariableLike): Variable => binaryPrim('sub', a, b);
-/** a · b (broadcast). */
+/** a ⊙ b (broadcast). VJP: g ⊙ b to a, g ⊙ a to b. */
 export const mul = (a: VariableLike, b: VariableLike): Variable => binaryPrim('mul', a, b);
-/** a / b (broadcast). */
+/** a / b (broadcast). VJP: g / b to a, −(g / b) ⊙ (a / b) to b. */
 export const div = (a: VariableLike, b: VariableLike): Variable => binaryPrim('div', a, b);
-/** a^b (broadcast). */
+/** aᵇ (broadcast). VJP: g ⊙ b ⊙ aᵇ⁻¹ to a, g ⊙ aᵇ ⊙ ln a to b (taken as 0 where a = 0). */
 export const pow = (a: VariableLike, b: VariableLike): Variable => binaryPrim('pow', a, b);
-/** max(a, b) elementwise; on ties each side gets half the gradient. */
+/** max(a, b) elementwise. VJP: g to the larger side; on ties each side gets g/2. */
 export const maximum = (a: VariableLike, b: VariableLike): Variable => binaryPrim('maximum', a, b);
-/** min(a, b) elementwise; on ties each side gets half the gradient. */
+/** min(a, b) elementwise. VJP: g to the smaller side; on ties each side gets g/2. */
 export const minimum = (a: VariableLike, b: VariableLike): Variable => binaryPrim('minimum', a, b);
 
 function compare(op: (a: Tensor, b: Tensor) => Tensor, name: string, a: VariableLike, b: VariableLike): Variable {
@@ -90,52 +90,52 @@ export const lessEqual = (a: VariableLike, b: VariableLike): Variable => compare
 type UnaryPrim = 'neg' | 'exp' | 'log' | 'log1p' | 'expm1' | 'sin' | 'cos' | 'tanh' | 'sigmoid' | 'relu' | 'abs' | 'sqrt' | 'softplus';
 const unaryPrim = (prim: UnaryPrim, x: VariableLike): Variable => apply(prim, [asVariable(x)], null);
 
-/** −x. */
+/** −x. VJP: −g. */
 export const neg = (x: VariableLike): Variable => unaryPrim('neg', x);
-/** eˣ. */
+/** eˣ. VJP: g ⊙ eˣ (the saved output). */
 export const exp = (x: VariableLike): Variable => unaryPrim('exp', x);
-/** ln x. */
+/** ln x. VJP: g / x. */
 export const log = (x: VariableLike): Variable => unaryPrim('log', x);
-/** ln(1 + x). */
+/** ln(1 + x). VJP: g / (1 + x). */
 export const log1p = (x: VariableLike): Variable => unaryPrim('log1p', x);
-/** eˣ − 1. */
+/** eˣ − 1. VJP: g ⊙ (y + 1) = g ⊙ eˣ. */
 export const expm1 = (x: VariableLike): Variable => unaryPrim('expm1', x);
-/** sin x. */
+/** sin x. VJP: g ⊙ cos x. */
 export const sin = (x: VariableLike): Variable => unaryPrim('sin', x);
-/** cos x. */
+/** cos x. VJP: −g ⊙ sin x. */
 export const cos = (x: VariableLike): Variable => unaryPrim('cos', x);
-/** tanh x; d/dx = 1 − tanh²x. */
+/** tanh x. VJP: g ⊙ (1 − y²) with y = tanh x. */
 export const tanh = (x: VariableLike): Variable => unaryPrim('tanh', x);
-/** σ(x); d/dx = σ(1 − σ). */
+/** σ(x) = 1/(1 + e⁻ˣ). VJP: g ⊙ σ(x)(1 − σ(x)). */
 export const sigmoid = (x: VariableLike): Variable => unaryPrim('sigmoid', x);
-/** max(x, 0); d/dx = [x > 0] (0 at the kink). */
+/** max(x, 0). VJP: g ⊙ [x > 0] (0 at the kink). */
 export const relu = (x: VariableLike): Variable => unaryPrim('relu', x);
-/** |x|; d/dx = sign x (0 at 0). */
+/** |x|. VJP: g ⊙ sign x (0 at 0). */
 export const abs = (x: VariableLike): Variable => unaryPrim('abs', x);
-/** √x; d/dx = 1/(2√x), and 0 at x = 0 by convention (so norms at 0 have a finite gradient). */
+/** √x. VJP: g / (2√x), and 0 at x = 0 by convention (so norms at 0 have a finite gradient). */
 export const sqrt = (x: VariableLike): Variable => unaryPrim('sqrt', x);
-/** log(1 + eˣ); d/dx = σ(x). */
+/** log(1 + eˣ). VJP: g ⊙ σ(x). */
 export const softplus = (x: VariableLike): Variable => unaryPrim('softplus', x);
-/** x² = x·x. */
+/** x², recorded as x·x. Derivative 2x. */
 export const square = (x: VariableLike): Variable => {
   const v = asVariable(x);
   return mul(v, v);
 };
-/** 1/x. */
+/** 1/x, recorded as 1 / x. Derivative −1/x². */
 export const reciprocal = (x: VariableLike): Variable => div(1, asVariable(x));
-/** 1/√x. */
+/** 1/√x, recorded as 1 / √x. Derivative −½·x^(−3/2). */
 export const rsqrt = (x: VariableLike): Variable => reciprocal(sqrt(x));
 /** sign x ∈ {−1, 0, 1}; no gradient. */
 export const sign = (x: VariableLike): Variable => constant(T.sign(asVariable(x).value));
 
-/** Clips to [min, max]; d/dx = 1 inside (bounds included), 0 outside. */
+/** Clips to [min, max]. VJP: g where min ≤ x ≤ max (bounds included), 0 outside. */
 export function clamp(x: VariableLike, min?: number, max?: number): Variable {
   const v = asVariable(x);
   T.clamp(T.zeros([0]), min, max); // validates the bounds with the tensor op's messages
   return apply('clamp', [v], { min: min ?? -Infinity, max: max ?? Infinity });
 }
 
-/** a where cond ≠ 0, else b; all three broadcast. The condition gets no gradient. */
+/** a where cond ≠ 0, else b; all three broadcast. VJP: g ⊙ [cond ≠ 0] to a, g ⊙ [cond = 0] to b, none to cond. */
 export function where(cond: VariableLike, a: VariableLike, b: VariableLike): Variable {
   const c = asVariable(cond);
   const [x, y] = pairOf('where', a, b);
@@ -147,23 +147,23 @@ function reducePrim(prim: 'sum' | 'max' | 'min' | 'prod', x: VariableLike, opts:
   const v = asVariable(x);
   return apply(prim, [v], { axes: T.normAxes(prim, opts.axis, v.shape), keepDims: opts.keepDims ?? false });
 }
-/** Σx over `axis`. */
+/** Σx over `axis`. VJP: g, with the reduced axes restored as size 1, expanded back to x's shape. */
 export const sum = (x: VariableLike, opts?: ReduceOptions): Variable => reducePrim('sum', x, opts);
-/** max x over `axis`; the gradient is shared evenly among tied maxima. */
+/** max x over `axis`. VJP: g to the maximal entries, shared evenly among ties. */
 export const max = (x: VariableLike, opts?: ReduceOptions): Variable => reducePrim('max', x, opts);
-/** min x over `axis`; the gradient is shared evenly among tied minima. */
+/** min x over `axis`. VJP: g to the minimal entries, shared evenly among ties. */
 export const min = (x: VariableLike, opts?: ReduceOptions): Variable => reducePrim('min', x, opts);
-/** Πx over `axis`. */
+/** Πx over `axis`. VJP: g ⊙ Π_{j≠i} x_j (exact with zeros, from prefix and suffix products). */
 export const prod = (x: VariableLike, opts?: ReduceOptions): Variable => reducePrim('prod', x, opts);
 
-/** Σx / n over `axis`. */
+/** Σx / n over `axis`, composed as sum then divide. Derivative: 1/n to every element. */
 export function mean(x: VariableLike, opts: ReduceOptions = {}): Variable {
   const v = asVariable(x);
   const n = T.normAxes('mean', opts.axis, v.shape).reduce((k, a) => k * v.shape[a]!, 1);
   return div(sum(v, opts), n);
 }
 
-/** Σ(x − mean)² / (n − correction) over `axis` (correction 0 by default). */
+/** Σ(x − mean)² / (n − correction) over `axis` (correction 0 by default). Derivative: 2(x − mean) / (n − correction). */
 export function variance(x: VariableLike, opts: T.VarianceOptions = {}): Variable {
   const v = asVariable(x);
   const { correction = 0 } = opts;
@@ -212,51 +212,52 @@ export const argmax = (x: VariableLike, opts?: T.ArgOptions): Variable => consta
 /** Index of the smallest entry along `axis`; no gradient. */
 export const argmin = (x: VariableLike, opts?: T.ArgOptions): Variable => constant(T.argmin(asVariable(x).value, opts));
 
-/** New shape, same elements (−1 inferred). */
+/** New shape, same elements (−1 inferred). VJP: g reshaped back to x's shape. */
 export function reshape(x: VariableLike, shape: readonly number[]): Variable {
   const v = asVariable(x);
   const out = T.reshape(v.value, shape);
   return apply('reshape', [v], { shape: out.shape.slice() }, out);
 }
-/** Merges axes startAxis..endAxis. */
+/** Merges axes startAxis..endAxis (a reshape). VJP: g reshaped back. */
 export function flatten(x: VariableLike, startAxis?: number, endAxis?: number): Variable {
   const v = asVariable(x);
   return reshape(v, T.flatten(v.value, startAxis, endAxis).shape);
 }
-/** Reorders axes. */
+/** Reorders axes: output axis i is input axis axes[i]. VJP: g permuted by the inverse permutation. */
 export function permute(x: VariableLike, axes: readonly number[]): Variable {
   const v = asVariable(x);
   const out = T.permute(v.value, axes);
   return apply('permute', [v], { axes: axes.map((a) => (a < 0 ? a + v.ndim : a)) }, out);
 }
-/** Reverses the axes, or permutes them as given. */
+/** Reverses the axes, or permutes them as given. VJP: the inverse permutation of g. */
 export function transpose(x: VariableLike, axes?: readonly number[]): Variable {
   const v = asVariable(x);
   return permute(v, axes ?? v.shape.map((_, i) => v.ndim - 1 - i));
 }
-/** Swaps the last two axes (the matrix transpose of a stack of matrices). */
+/** Swaps the last two axes (the matrix transpose of a stack of matrices). VJP: g with its last two axes swapped. */
 export function mT(x: Variable): Variable {
   const axes = x.shape.map((_, i) => i);
   axes[x.ndim - 1] = x.ndim - 2;
   axes[x.ndim - 2] = x.ndim - 1;
   return permute(x, axes);
 }
-/** Inserts a size-1 axis. */
+/** Inserts a size-1 axis (a reshape). VJP: g reshaped back. */
 export function expandDims(x: VariableLike, axis: number): Variable {
   const v = asVariable(x);
   return reshape(v, T.expandDims(v.value, axis).shape);
 }
-/** Removes size-1 axes. */
+/** Removes size-1 axes (a reshape). VJP: g reshaped back. */
 export function squeeze(x: VariableLike, axis?: number | readonly number[]): Variable {
   const v = asVariable(x);
   return reshape(v, T.squeeze(v.value, axis).shape);
 }
-/** Broadcasts to a larger shape; the VJP sums back (sumTo). */
+/** Broadcasts to a larger shape (NumPy rules), recorded as the `expand` primitive. VJP: `sumTo(g, x.shape)`. */
 export function broadcastTo(x: VariableLike, shape: readonly number[]): Variable {
   const v = asVariable(x);
   T.broadcastTo(v.value, shape); // validates with the tensor op's message
   return expandTo(v, shape);
 }
+/** The same op as {@link broadcastTo} (PyTorch's name): VJP `sumTo(g, x.shape)`. */
 export const expand = broadcastTo;
 
 /**
@@ -272,13 +273,13 @@ export function sumTo(g: Variable, shape: readonly number[]): Variable {
   return reshape(sum(g, { axis: axes, keepDims: true }), shape);
 }
 
-/** A strided slice (see the tensor op). */
+/** A strided slice (see the tensor op). VJP: `sliceScatter(g)`, zeros of x's shape with g written into the slice. */
 export function slice(x: VariableLike, ranges: readonly SliceSpec[]): Variable {
   const v = asVariable(x);
   const out = T.slice(v.value, ranges);
   return apply('slice', [v], { ranges: ranges.slice() }, out);
 }
-/** Splits along `axis` into pieces (views in the forward pass; their VJPs scatter back). */
+/** Splits along `axis` into pieces, each recorded as a slice. VJP: each piece's g written back into its slice of zeros. */
 export function split(x: VariableLike, sizes: number | readonly number[], axis = 0): Variable[] {
   const v = asVariable(x);
   const parts = T.split(v.value, sizes, axis);
@@ -292,19 +293,19 @@ export function split(x: VariableLike, sizes: number | readonly number[], axis =
     return apply('slice', [v], { ranges }, p);
   });
 }
-/** Surrounds x with `value`. */
+/** Surrounds x with `value`. VJP: the slice of g where x sits. */
 export function pad(x: VariableLike, widths: PadWidths, value = 0): Variable {
   const v = asVariable(x);
   return apply('pad', [v], { pairs: T.padPairs(v.value, widths), value });
 }
-/** Joins along an existing axis. */
+/** Joins along an existing axis. VJP: g split back into the inputs' sizes. */
 export function concat(xs: readonly VariableLike[], axis = 0): Variable {
   if (!Array.isArray(xs) || xs.length === 0) throw new ValueError(`[concat] expected a non-empty array of tensors`);
   const vs = xs.map((x) => asVariable(x));
   const out = T.concat(vs.map((v) => v.value), axis);
   return apply('concat', vs, { axis: T.normAxis('concat', axis, vs[0]!.ndim, vs[0]!.shape) }, out);
 }
-/** Joins along a new axis. */
+/** Joins along a new axis (expandDims each, then concat). VJP: the slices of g along that axis. */
 export function stack(xs: readonly VariableLike[], axis = 0): Variable {
   if (!Array.isArray(xs) || xs.length === 0) throw new ValueError(`[stack] expected a non-empty array of tensors`);
   const vs = xs.map((x) => asVariable(x));
@@ -325,7 +326,7 @@ export function gather(x: VariableLike, indices: IndexLike, axis = 0): Variable 
   const { idx, shape } = T.toIndices('gather', indices, v.shape[ax]!, ax, v.shape);
   return apply('gather', [v], { indices: idx, indexShape: shape, axis: ax });
 }
-/** A contiguous copy (the identity for gradients). */
+/** A contiguous copy. VJP: g (the identity). */
 export function contiguous(x: VariableLike): Variable {
   const v = asVariable(x);
   return v.value.isContiguous() ? v : reshape(v, v.shape);
@@ -334,6 +335,7 @@ export function contiguous(x: VariableLike): Variable {
 /**
  * Matrix product with NumPy's rules (1-D operands are vectors; batch axes broadcast). Reduced to the
  * primitive on equal-rank, equal-batch operands, so the batch broadcast is undone by expand's VJP.
+ * C = A·B, C_ij = Σ_p A_ip·B_pj. VJP: G·Bᵀ to A, Aᵀ·G to B.
  */
 export function matmul(a: VariableLike, b: VariableLike): Variable {
   const [x0, y0] = pairOf('matmul', a, b);
@@ -357,8 +359,9 @@ export function matmul(a: VariableLike, b: VariableLike): Variable {
 }
 
 /**
- * Pairwise distances ‖a_i − b_j‖_p. p = 2 is a primitive whose gradient is 0 at distance 0; other p are
- * composed from broadcasting differences.
+ * Pairwise distances D_ij = ‖a_i − b_j‖_p. p = 2 is a primitive whose gradient is 0 at distance 0; other p are
+ * composed from broadcasting differences. For p = 2, with W = g / D (0 where D = 0), the VJP is
+ * a ⊙ rowsum(W) − W·b to a and b ⊙ colsum(W) − Wᵀ·a to b.
  */
 export function cdist(a: VariableLike, b: VariableLike, opts: CdistOptions = {}): Variable {
   const [x, y] = pairOf('cdist', a, b);
@@ -373,7 +376,10 @@ export function cdist(a: VariableLike, b: VariableLike, opts: CdistOptions = {})
   return norm(diff, { ord: p, axis: -1 });
 }
 
-/** The k largest (or smallest) entries along `axis`; values carry the gradient, indices are constants. */
+/**
+ * The k largest (or smallest) entries along `axis`, as `{ values, indices }`; values carry the gradient (a
+ * gather: VJP scatter-adds g back to the picked positions), indices are constants.
+ */
 export function topk(x: VariableLike, k: number, opts: TopkOptions = {}): { values: Variable; indices: Variable } {
   const v = asVariable(x);
   const { values, indices } = T.topk(v.value, k, opts);
@@ -400,7 +406,12 @@ function convOptsOf(opts: Conv2dOptions): Conv2dOptions {
   return { stride: opts.stride, padding: opts.padding, dilation: opts.dilation };
 }
 
-/** 2-D convolution (NCHW, OIHW), with an optional bias [O] added per output channel. */
+/**
+ * 2-D convolution (NCHW, OIHW), with an optional bias [O] added per output channel:
+ * y[n,o,i,j] = Σ_{c,p,q} x[n, c, i·sh − ph + p·dh, j·sw − pw + q·dw] · w[o,c,p,q] + b[o].
+ * VJPs: `conv2dBackwardInput(g, w)` (the transposed convolution) to x, `conv2dBackwardWeight(x, g)` to w,
+ * Σ_{n,i,j} g[n,o,i,j] to b.
+ */
 export function conv2d(x: VariableLike, weight: VariableLike, opts: Conv2dOptions & { bias?: VariableLike } = {}): Variable {
   const [xv, wv] = pairOf('conv2d', x, weight);
   const out = apply('conv2d', [xv, wv], convOptsOf(opts));
@@ -412,27 +423,27 @@ export function conv2d(x: VariableLike, weight: VariableLike, opts: Conv2dOption
   return add(out, reshape(b, [1, b.shape[0]!, 1, 1]));
 }
 
-/** Max pooling; the gradient goes to each window's winner. */
+/** Max pooling: y = max over each window. VJP: each window's g goes to its winner (summed where windows overlap). */
 export function maxPool2d(x: VariableLike, opts: Pool2dOptions): Variable {
   const v = asVariable(x);
   const { output, argmax } = T.maxPool2dWithArgmax(v.value, opts);
   return apply('maxPoolGather', [v], { kernelSize: opts.kernelSize, stride: opts.stride, padding: opts.padding, argmax, inputShape: v.shape.slice() }, output);
 }
 
-/** Average pooling. */
+/** Average pooling: y = mean over each window. VJP: every input gets g/|window| from each window holding it. */
 export function avgPool2d(x: VariableLike, opts: AvgPool2dOptions): Variable {
   const v = asVariable(x);
   return apply('avgPool2d', [v], { kernelSize: opts.kernelSize, stride: opts.stride, padding: opts.padding, countIncludePad: opts.countIncludePad });
 }
 
-/** log softmax along `axis` = x − logSumExp(x). */
+/** log softmax along `axis` = x − logSumExp(x), composed. Derivative: g − softmax(x)·Σg. */
 export function logSoftmax(x: VariableLike, axis = -1): Variable {
   const v = asVariable(x);
   T.normAxis('logSoftmax', axis, v.ndim, v.shape);
   return sub(v, logSumExp(v, { axis, keepDims: true }));
 }
 
-/** softmax along `axis` = exp(x − m) / Σ exp(x − m), m = max x held constant. */
+/** softmax along `axis` = exp(x − m) / Σ exp(x − m), m = max x held constant; composed. Derivative: s ⊙ (g − Σ g⊙s). */
 export function softmax(x: VariableLike, axis = -1): Variable {
   const v = asVariable(x);
   T.normAxis('softmax', axis, v.ndim, v.shape);

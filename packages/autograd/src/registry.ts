@@ -48,6 +48,7 @@ export interface PrimitiveParams {
   cdist2: None;
 }
 
+/** The name of a primitive: one of the keys of {@link PrimitiveParams}, each with one rule in {@link rules}. */
 export type Primitive = keyof PrimitiveParams;
 
 /** What a VJP sees: the cotangent's context. */
@@ -56,13 +57,20 @@ export interface VjpContext<P extends Primitive> {
   inputs: Variable[];
   /** The primitive's output (reused by exp, tanh, sqrt, ...). */
   output: Variable;
+  /** The parameters the primitive ran with (axes, shapes, ...). */
   params: PrimitiveParams[P];
   /** needs[i]: whether input i wants a gradient; rules may skip work for the others. */
   needs: boolean[];
 }
 
+/** A primitive's two halves: how to compute it on tensors, and how to pull a cotangent back through it. */
 export interface Rule<P extends Primitive> {
+  /** y = f(x₁, …, xₙ; p) on plain tensors (no recording). */
   forward(x: Tensor[], p: PrimitiveParams[P]): Tensor;
+  /**
+   * The vector-Jacobian product: given g = ∂L/∂y, returns ∂L/∂xᵢ = (∂y/∂xᵢ)ᵀ·g for each input, shaped like that
+   * input (null where `c.needs[i]` is false). Written with Variable ops so that it can itself be differentiated.
+   */
   vjp(g: Variable, c: VjpContext<P>): (Variable | null)[];
 }
 
@@ -72,6 +80,10 @@ const mask = (t: Tensor): Variable => V.constant(t);
 /** The input's shape with the reduced axes kept as size 1: where a reduction's cotangent is reshaped to. */
 const keptShape = (p: { axes: number[] }, shape: readonly number[]): number[] => shape.map((d, i) => (p.axes.includes(i) ? 1 : d));
 
+/**
+ * Every primitive's forward and VJP, one entry each: the whole of what autograd knows about derivatives.
+ * The table in docs/autograd.md lists them with their math.
+ */
 export const rules: { [P in Primitive]: Rule<P> } = {
   // Elementwise, one input: x = inputs[0], y = output.
   neg: { forward: ([x]) => T.neg(x!), vjp: (g) => [V.neg(g)] },

@@ -2,6 +2,8 @@
  * @tsgrad/contrastive: DrLIM (Hadsell, Chopra & LeCun, 2006) — the contrastive loss, Siamese training on
  * pairs from neighbourhood graphs or prior knowledge, evaluation and plots. Runs in Node and the browser; the
  * MNIST loader and the CLI live in `@tsgrad/contrastive/node`.
+ *
+ * @module @tsgrad/contrastive
  */
 export { contrastiveLoss, generalContrastiveLoss, similarLoss, dissimilarLoss, tripletLoss, ntXentLoss } from './loss.js';
 export type { ContrastiveOptions, GeneralContrastiveOptions, TripletOptions, Reduction } from './loss.js';

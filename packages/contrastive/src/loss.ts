@@ -7,8 +7,10 @@ import * as A from '@tsgrad/autograd';
 import { Variable, type VariableLike } from '@tsgrad/autograd';
 import { ShapeError, Tensor, ValueError, fmtShape, tensor, type DType } from '@tsgrad/tensor';
 
+/** How per-pair losses are combined: their mean, their sum, or none (one loss per pair). */
 export type Reduction = 'mean' | 'sum' | 'none';
 
+/** Options of `contrastiveLoss`. */
 export interface ContrastiveOptions {
   /** The margin m > 0 (default 1): dissimilar pairs farther apart than m contribute nothing. */
   margin?: number;
@@ -43,10 +45,13 @@ function reduce(op: string, l: Variable, r: Reduction): Variable {
   throw new ValueError(`[${op}] reduction must be 'mean', 'sum' or 'none': got ${String(r)}`);
 }
 
-/** The paper's partial loss for similar pairs: L_S(D) = ½·D². */
+/** The paper's partial loss for similar pairs: L_S(D) = ½·D², with ∂L_S/∂D = D (a spring of rest length 0). */
 export const similarLoss = (d: Variable): Variable => A.mul(0.5, A.mul(d, d));
 
-/** The paper's partial loss for dissimilar pairs: L_D(D) = ½·max(0, m − D)². */
+/**
+ * The paper's partial loss for dissimilar pairs: L_D(D) = ½·max(0, m − D)², with ∂L_D/∂D = −max(0, m − D):
+ * a spring that only pushes, and only while D < m.
+ */
 export const dissimilarLoss = (d: Variable, margin: number): Variable => {
   const h = A.relu(A.sub(margin, d));
   return A.mul(0.5, A.mul(h, h));
@@ -65,6 +70,7 @@ export function contrastiveLoss(distance: VariableLike, y: Tensor | ArrayLike<nu
   return generalContrastiveLoss(distance, y, { margin: opts.margin, reduction: opts.reduction });
 }
 
+/** Options of `generalContrastiveLoss`: the margin, the reduction, and the two partial losses. */
 export interface GeneralContrastiveOptions extends ContrastiveOptions {
   /** L_S(D), the loss of a similar pair (default ½D²). */
   similar?: (d: Variable) => Variable;
@@ -87,11 +93,13 @@ export function generalContrastiveLoss(distance: VariableLike, y: Tensor | Array
   return reduce(op, l, opts.reduction ?? 'mean');
 }
 
+/** Options of `tripletLoss`. */
 export interface TripletOptions {
   /** Margin (default 1). */
   margin?: number;
   /** The p of the p-norm distance (default 2). */
   p?: number;
+  /** 'mean' (default) over triplets, 'sum', or 'none'. */
   reduction?: Reduction;
 }
 

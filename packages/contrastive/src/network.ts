@@ -1,10 +1,11 @@
 import { Conv2d, Flatten, Linear, AvgPool2d, Sequential, Tanh, ReLU, type Module } from '@tsgrad/nn';
 import { Generator } from '@tsgrad/tensor';
 
+/** Options of `drlimNetwork`. */
 export interface DrlimNetworkOptions {
   /** Output dimension of the map (the paper uses 2). */
   dim?: number;
-  /** Seed source of the initial weights. */
+  /** Seed source of the initial weights (default: a Generator seeded with 0). */
   generator?: Generator;
   /** Nonlinearity after each convolution (default 'tanh'). */
   activation?: 'tanh' | 'relu';

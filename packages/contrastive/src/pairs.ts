@@ -10,10 +10,16 @@ import { Tensor, ValueError, ShapeError, fmtShape, matmul, transpose, type Float
  * sorted by (i, j).
  */
 export class Pairs {
+  /** First members, a[k] < b[k]. */
   readonly a: Int32Array;
+  /** Second members. */
   readonly b: Int32Array;
   private keys: Set<number> | null = null;
 
+  /**
+   * The pairs {a[k], b[k]} over samples 0..n−1: out-of-range indices throw, self-pairs are dropped and
+   * duplicates (in either order) kept once.
+   */
   constructor(readonly n: number, a: ArrayLike<number>, b: ArrayLike<number>) {
     if (!Number.isInteger(n) || n < 0) throw new ValueError(`[Pairs] n must be a non-negative integer: got ${String(n)}`);
     if (a.length !== b.length) throw new ValueError(`[Pairs] got ${a.length} first and ${b.length} second indices`);

@@ -11,13 +11,15 @@ import { Pairs } from './pairs.js';
 export interface PairBatch {
   /** Indices (into the data) of the distinct samples in this batch, in first-use order. */
   samples: Int32Array;
-  /** For pair p, positions in `samples` of its two members. */
+  /** For pair p, the position in `samples` of its first member. */
   left: Int32Array;
+  /** For pair p, the position in `samples` of its second member. */
   right: Int32Array;
   /** Pair labels: 0 similar, 1 dissimilar. */
   y: Float32Array;
 }
 
+/** Options of `PairSampler`. */
 export interface PairSamplerOptions {
   /** Pairs per batch (default 64). */
   batchSize?: number;
@@ -27,10 +29,18 @@ export interface PairSamplerOptions {
   generator?: Generator;
 }
 
+/**
+ * Draws each epoch's balanced, shuffled batches of labelled pairs (Y = 0 similar, Y = 1 dissimilar) over a
+ * data tensor, from a seeded Generator, so a run is reproducible.
+ */
 export class PairSampler {
+  /** Pairs per batch. */
   readonly batchSize: number;
+  /** Dissimilar pairs drawn per similar pair each epoch. */
   readonly dissimilarPerSimilar: number;
+  /** The source of every draw; epoch() advances it. */
   readonly generator: Generator;
+  /** Number of samples (data.shape[0]). */
   readonly n: number;
 
   /** `data` holds the samples along axis 0; `pairs` the similar pairs over them. */
@@ -56,6 +66,7 @@ export class PairSampler {
     return this.pairs.size + Math.round(this.pairs.size * this.dissimilarPerSimilar);
   }
 
+  /** ⌈pairsPerEpoch / batchSize⌉: the last batch may be smaller. */
   get batchesPerEpoch(): number {
     return Math.ceil(this.pairsPerEpoch / this.batchSize);
   }

@@ -9,6 +9,7 @@ import { euclideanDistance } from './distance.js';
  * sum of both branches' contributions by construction.
  */
 export class Siamese extends Module {
+  /** Shares one `embeddingNet` (G_W) between both branches: there is one set of weights W. */
   constructor(readonly embeddingNet: Module) {
     super();
   }

@@ -9,9 +9,13 @@ import { Siamese } from './siamese.js';
 
 /** What onProgress receives after each batch. */
 export interface Progress {
+  /** The current epoch, from 0. */
   epoch: number;
+  /** Epochs in the run. */
   epochs: number;
+  /** The batch just trained, from 0 within its epoch. */
   batch: number;
+  /** Batches in this epoch. */
   batches: number;
   /** This batch's mean loss. */
   loss: number;
@@ -19,11 +23,15 @@ export interface Progress {
   pairsPerSecond: number;
   /** Seconds since fit started, and the estimate of those left. */
   elapsed: number;
+  /** Estimated seconds left, from the mean time per batch so far. */
   remaining: number;
 }
 
+/** Options of `fit`. */
 export interface FitOptions {
+  /** Passes over the sampler's pairs (a positive integer). */
   epochs: number;
+  /** Steps the Siamese network's parameters after each batch. */
   optimizer: optim.Optimizer<{ lr: number }>;
   /** Stepped once per epoch. */
   schedule?: optim.LRScheduler;
@@ -31,11 +39,13 @@ export interface FitOptions {
   margin?: number;
   /** The pair loss from distances and labels (default: contrastiveLoss with `margin`). */
   loss?: (distance: A.Variable, y: Float32Array) => A.Variable;
+  /** Called after each batch. */
   onProgress?: (p: Progress) => void;
   /** Called after each epoch with its mean loss. */
   onEpoch?: (epoch: number, meanLoss: number) => void;
 }
 
+/** What `fit` returns: the loss curve and the throughput. */
 export interface History {
   /** Mean loss of each epoch. */
   epochLoss: number[];
@@ -43,6 +53,7 @@ export interface History {
   batchLoss: number[];
   /** Pairs trained per second over the whole run. */
   pairsPerSecond: number;
+  /** Wall time of the run. */
   seconds: number;
 }
 

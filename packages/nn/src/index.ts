@@ -1,6 +1,8 @@
 /**
  * @tsgrad/nn: modules with PyTorch's parameter naming and layouts, layers, initialisers, optimisers and
  * learning-rate schedules, and state saved as safetensors.
+ *
+ * @module @tsgrad/nn
  */
 export { Module, Parameter, NNError } from './module.js';
 export { Linear, Conv2d, MaxPool2d, AvgPool2d, Flatten, ReLU, Tanh, Sigmoid, Sequential } from './layers.js';

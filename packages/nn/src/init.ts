@@ -8,8 +8,11 @@
 import { Generator, Tensor, defaultGenerator, full, type DType } from '@tsgrad/tensor';
 import { NNError } from './module.js';
 
+/** Options of every initialiser. */
 export interface InitOptions {
+  /** Source of the random draws (default: the process-wide default generator). */
   generator?: Generator;
+  /** dtype of the result (default 'float32'). */
   dtype?: DType;
 }
 
@@ -61,6 +64,7 @@ export function xavierNormal(shape: readonly number[], opts: InitOptions & { gai
   return gen(opts).normal(shape, { std, dtype: opts.dtype });
 }
 
+/** Options of the Kaiming (He) initialisers. */
 export interface KaimingOptions extends InitOptions {
   /** Negative slope of the leaky ReLU that follows (0 for ReLU); PyTorch's layers use √5. */
   a?: number;

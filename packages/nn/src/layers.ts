@@ -9,9 +9,11 @@ import { Generator, defaultGenerator, fmtShape, type AvgPool2dOptions, type DTyp
 import { fans, kaimingUniform } from './init.js';
 import { Module, NNError, Parameter } from './module.js';
 
+/** Options every layer with weights takes. */
 export interface LayerOptions {
   /** Generator for the initial weights (default: the process default). */
   generator?: Generator;
+  /** dtype of the weights (default 'float32'). */
   dtype?: DType;
 }
 
@@ -30,8 +32,11 @@ function initBias(size: number, fanIn: number, g: Generator, dtype?: DType): Par
  * VJP (through autograd): ∂/∂x = g·W, ∂/∂W = gᵀ·x, ∂/∂b = Σ g over the leading axes.
  */
 export class Linear extends Module {
+  /** W, [outFeatures, inFeatures] (PyTorch's layout). */
   weight: Parameter;
+  /** b, [outFeatures]; null when made with `bias: false`. */
   bias: Parameter | null;
+  /** A layer from `inFeatures` to `outFeatures`; `bias: false` drops b. Weights drawn as described above. */
   constructor(readonly inFeatures: number, readonly outFeatures: number, opts: LayerOptions & { bias?: boolean } = {}) {
     super();
     checkCount('Linear', 'inFeatures', inFeatures);
@@ -40,6 +45,7 @@ export class Linear extends Module {
     this.weight = new Parameter(kaimingUniform([outFeatures, inFeatures], { a: Math.sqrt(5), generator: g, dtype: opts.dtype }));
     this.bias = opts.bias === false ? null : initBias(outFeatures, inFeatures, g, opts.dtype);
   }
+  /** x·Wᵀ + b over the last axis of x ([..., in] → [..., out]); the VJPs are in the class comment. */
   forward(x: Variable): Variable {
     if (x.shape[x.ndim - 1] !== this.inFeatures) {
       throw new NNError(`[Linear] input has shape ${fmtShape(x.shape)}, but the layer expects ${this.inFeatures} features on its last axis`);
@@ -49,23 +55,37 @@ export class Linear extends Module {
   }
 }
 
+/** Options of the Conv2d layer: conv2d's geometry, and whether to learn a bias. */
 export interface Conv2dLayerOptions extends LayerOptions {
+  /** Step between windows, one number or [sh, sw] (default 1). */
   stride?: number | [number, number];
+  /** Zeros added on each side, one number or [ph, pw] (default 0). */
   padding?: number | [number, number];
+  /** Spacing between kernel taps, one number or [dh, dw] (default 1). */
   dilation?: number | [number, number];
+  /** Whether to learn a bias (default true). */
   bias?: boolean;
 }
 
 /** 2-D convolution layer over NCHW input (see @tsgrad/tensor's conv2d for the formula). */
 export class Conv2d extends Module {
+  /** W, [outChannels, inChannels, kH, kW] (OIHW, PyTorch's layout). */
   weight: Parameter;
+  /** b, [outChannels], added to every position of its output channel; null when made with `bias: false`. */
   bias: Parameter | null;
+  /** Step between windows, one number or [sh, sw]. */
   readonly stride: number | [number, number];
+  /** Zeros added on each side, one number or [ph, pw]. */
   readonly padding: number | [number, number];
+  /** Spacing between kernel taps, one number or [dh, dw]. */
   readonly dilation: number | [number, number];
+  /** A layer with `outChannels` kernels of size `kernelSize` over `inChannels` channels; options as conv2d's. */
   constructor(
+    /** C, the channels of the input. */
     readonly inChannels: number,
+    /** O, the channels of the output (one kernel each). */
     readonly outChannels: number,
+    /** KH×KW, one number for a square kernel. */
     readonly kernelSize: number | [number, number],
     opts: Conv2dLayerOptions = {},
   ) {
@@ -83,6 +103,7 @@ export class Conv2d extends Module {
     this.padding = opts.padding ?? 0;
     this.dilation = opts.dilation ?? 1;
   }
+  /** conv2d(x, W) + b for x of shape [N, in, H, W] (see @tsgrad/tensor's conv2d for the output size). */
   forward(x: Variable): Variable {
     return A.conv2d(x, this.weight, {
       stride: this.stride,
@@ -95,9 +116,11 @@ export class Conv2d extends Module {
 
 /** Max pooling layer. */
 export class MaxPool2d extends Module {
+  /** A layer that max-pools with these window options. */
   constructor(readonly options: Pool2dOptions) {
     super();
   }
+  /** Each window's maximum; the gradient flows to the window's winner. */
   forward(x: Variable): Variable {
     return A.maxPool2d(x, this.options);
   }
@@ -105,9 +128,11 @@ export class MaxPool2d extends Module {
 
 /** Average pooling layer (the paper's "subsampling"). */
 export class AvgPool2d extends Module {
+  /** A layer that average-pools with these window options. */
   constructor(readonly options: AvgPool2dOptions) {
     super();
   }
+  /** Each window's mean; every input in a window receives 1/|window| of its gradient. */
   forward(x: Variable): Variable {
     return A.avgPool2d(x, this.options);
   }
@@ -115,9 +140,11 @@ export class AvgPool2d extends Module {
 
 /** Flattens axes startAxis..endAxis (default 1..−1: everything but the batch). */
 export class Flatten extends Module {
+  /** Merges axes startAxis..endAxis (inclusive; negatives count from the end). */
   constructor(readonly startAxis = 1, readonly endAxis = -1) {
     super();
   }
+  /** x with axes startAxis..endAxis merged (a reshape, so the gradient is g reshaped back). */
   forward(x: Variable): Variable {
     return A.flatten(x, this.startAxis, this.endAxis);
   }
@@ -125,6 +152,7 @@ export class Flatten extends Module {
 
 /** max(x, 0). */
 export class ReLU extends Module {
+  /** max(x, 0) elementwise; derivative [x > 0]. */
   forward(x: Variable): Variable {
     return A.relu(x);
   }
@@ -132,6 +160,7 @@ export class ReLU extends Module {
 
 /** tanh x. */
 export class Tanh extends Module {
+  /** tanh x elementwise; derivative 1 − tanh² x. */
   forward(x: Variable): Variable {
     return A.tanh(x);
   }
@@ -139,6 +168,7 @@ export class Tanh extends Module {
 
 /** σ(x). */
 export class Sigmoid extends Module {
+  /** σ(x) = 1/(1 + e⁻ˣ) elementwise; derivative σ(x)(1 − σ(x)). */
   forward(x: Variable): Variable {
     return A.sigmoid(x);
   }
@@ -146,7 +176,9 @@ export class Sigmoid extends Module {
 
 /** Modules applied in order; children are named 0, 1, 2, ... as in PyTorch. */
 export class Sequential extends Module {
+  /** The modules, in the order they are applied. */
   readonly layers: Module[];
+  /** Chains `layers`: the output of each is the input of the next. */
   constructor(...layers: Module[]) {
     super();
     layers.forEach((l, i) => {
@@ -157,6 +189,7 @@ export class Sequential extends Module {
   override namedChildren(): [string, Module][] {
     return this.layers.map((l, i) => [String(i), l]);
   }
+  /** The layers applied in order: `layers[k](… layers[1](layers[0](x)))`. */
   forward(x: Variable): Variable {
     let y = x;
     for (const l of this.layers) y = l.forward(y);

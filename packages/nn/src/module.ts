@@ -9,6 +9,7 @@ export class NNError extends TsgradError {}
  * optimisers can update it in place.
  */
 export class Parameter extends Variable {
+  /** Takes `value` as the parameter's storage (a private contiguous copy if it is a view); requires a gradient. */
   constructor(value: Tensor, name?: string) {
     super(value.isContiguous() && value.offset === 0 && value.data.length === value.size ? value : value.clone(), true, name);
   }
@@ -37,6 +38,7 @@ export abstract class Module {
   /** Training mode (default) or evaluation mode; layers whose behaviour differs read it. */
   training = true;
 
+  /** The module's function of its inputs, built from differentiable ops so backward reaches every parameter. */
   abstract forward(...inputs: Variable[]): Variable;
 
   /** The (name, child) pairs under this module: own fields holding modules, parameters or arrays of them. */

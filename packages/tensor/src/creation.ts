@@ -4,11 +4,13 @@ import { Generator, defaultGenerator } from './random.js';
 import { checkShape, checkSize, sizeOf } from './shape.js';
 import { Tensor, alloc, checkDType, type DType, type NestedArray } from './tensor.js';
 
+/** Options of every creation function. */
 export interface CreateOptions {
   /** 'float32' (default) or 'float64'. */
   dtype?: DType;
 }
 
+/** Options of `tensor()`. */
 export interface TensorOptions extends CreateOptions {
   /** Shape for flat data (a typed array or a flat number array); by default inferred from the nesting. */
   shape?: readonly number[];
@@ -155,6 +157,7 @@ export function eye(n: number, m?: number, opts: CreateOptions = {}): Tensor {
   return new Tensor(data, [n, cols]);
 }
 
+/** Options of `rand` and `randn`. */
 export interface RandomOptions extends CreateOptions {
   /** The generator to draw from (default: the process-wide `defaultGenerator()`). */
   generator?: Generator;

@@ -3,6 +3,7 @@
  * (`[2,3]`), so a failure names the op, the shapes and the axis involved.
  */
 export class TsgradError extends Error {
+  /** `message` is worded `[op] what is wrong: details`; the error's name is its class's name. */
   constructor(message: string) {
     super(message);
     this.name = new.target.name;

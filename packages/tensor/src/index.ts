@@ -1,6 +1,8 @@
 /**
  * @tsgrad/tensor: float32/float64 tensors with strided views, NumPy broadcasting, reductions, a blocked matmul,
  * conv2d and pooling, and a seeded, platform-independent random generator.
+ *
+ * @module @tsgrad/tensor
  */
 export { Tensor, alloc, dtypeOf } from './tensor.js';
 export type { DType, FloatArray, NestedArray, ReduceOptions, TensorLike } from './tensor.js';

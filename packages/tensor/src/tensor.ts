@@ -26,7 +26,9 @@ export type NestedArray = number | NestedArray[];
 
 /** Options of every reduction: which axes (default all; negatives count from the end) and whether to keep them. */
 export interface ReduceOptions {
+  /** An axis or a list of axes to reduce (default: all); negatives count from the end. */
   axis?: number | readonly number[];
+  /** Keep each reduced axis as size 1, so the result broadcasts against the input (default false). */
   keepDims?: boolean;
 }
 
@@ -54,9 +56,16 @@ export function checkDType(op: string, d: unknown): DType {
  * reshape of a contiguous tensor are views that share storage. Ops never mutate their inputs.
  */
 export class Tensor {
+  /** The storage, shared by every view of it. Element (i0, i1, ...) is `data[offset + Σ i_k·strides[k]]`. */
   readonly data: FloatArray;
+  /** Size of each axis; `[]` for a scalar. */
   readonly shape: readonly number[];
+  /**
+   * Elements to skip in `data` for a step of 1 along each axis: `[3, 1]` for a contiguous [2, 3] tensor, `[1, 3]`
+   * for its transpose, 0 along a broadcast axis.
+   */
   readonly strides: readonly number[];
+  /** Index in `data` of element (0, 0, ...): nonzero for slices. */
   readonly offset: number;
 
   /** Low-level constructor: no copy, no validation. Use `tensor()`, `zeros()`, ... to make tensors. */
@@ -67,12 +76,15 @@ export class Tensor {
     this.offset = offset;
   }
 
+  /** 'float32' or 'float64', from the storage's type. */
   get dtype(): DType {
     return dtypeOf(this.data);
   }
+  /** Number of elements: the product of the shape (1 for a scalar, 0 if any axis is empty). */
   get size(): number {
     return sizeOf(this.shape);
   }
+  /** Number of axes (0 for a scalar). */
   get ndim(): number {
     return this.shape.length;
   }
@@ -135,72 +147,136 @@ export class Tensor {
   }
 
   // Elementwise, binary (NumPy broadcasting; numbers are scalars).
+  /** {@inheritDoc "@tsgrad/tensor"!add} */
   add(b: TensorLike): Tensor { return ew.add(this, b); }
+  /** {@inheritDoc "@tsgrad/tensor"!sub} */
   sub(b: TensorLike): Tensor { return ew.sub(this, b); }
+  /** {@inheritDoc "@tsgrad/tensor"!mul} */
   mul(b: TensorLike): Tensor { return ew.mul(this, b); }
+  /** {@inheritDoc "@tsgrad/tensor"!div} */
   div(b: TensorLike): Tensor { return ew.div(this, b); }
+  /** {@inheritDoc "@tsgrad/tensor"!pow} */
   pow(b: TensorLike): Tensor { return ew.pow(this, b); }
+  /** {@inheritDoc "@tsgrad/tensor"!maximum} */
   maximum(b: TensorLike): Tensor { return ew.maximum(this, b); }
+  /** {@inheritDoc "@tsgrad/tensor"!minimum} */
   minimum(b: TensorLike): Tensor { return ew.minimum(this, b); }
+  /** {@inheritDoc "@tsgrad/tensor"!equal} */
   equal(b: TensorLike): Tensor { return ew.equal(this, b); }
+  /** {@inheritDoc "@tsgrad/tensor"!notEqual} */
   notEqual(b: TensorLike): Tensor { return ew.notEqual(this, b); }
+  /** {@inheritDoc "@tsgrad/tensor"!greater} */
   greater(b: TensorLike): Tensor { return ew.greater(this, b); }
+  /** {@inheritDoc "@tsgrad/tensor"!greaterEqual} */
   greaterEqual(b: TensorLike): Tensor { return ew.greaterEqual(this, b); }
+  /** {@inheritDoc "@tsgrad/tensor"!less} */
   less(b: TensorLike): Tensor { return ew.less(this, b); }
+  /** {@inheritDoc "@tsgrad/tensor"!lessEqual} */
   lessEqual(b: TensorLike): Tensor { return ew.lessEqual(this, b); }
   // Elementwise, unary.
+  /** {@inheritDoc "@tsgrad/tensor"!neg} */
   neg(): Tensor { return ew.neg(this); }
+  /** {@inheritDoc "@tsgrad/tensor"!abs} */
   abs(): Tensor { return ew.abs(this); }
+  /** {@inheritDoc "@tsgrad/tensor"!sign} */
   sign(): Tensor { return ew.sign(this); }
+  /** {@inheritDoc "@tsgrad/tensor"!exp} */
   exp(): Tensor { return ew.exp(this); }
+  /** {@inheritDoc "@tsgrad/tensor"!log} */
   log(): Tensor { return ew.log(this); }
+  /** {@inheritDoc "@tsgrad/tensor"!log1p} */
   log1p(): Tensor { return ew.log1p(this); }
+  /** {@inheritDoc "@tsgrad/tensor"!expm1} */
   expm1(): Tensor { return ew.expm1(this); }
+  /** {@inheritDoc "@tsgrad/tensor"!sqrt} */
   sqrt(): Tensor { return ew.sqrt(this); }
+  /** {@inheritDoc "@tsgrad/tensor"!rsqrt} */
   rsqrt(): Tensor { return ew.rsqrt(this); }
+  /** {@inheritDoc "@tsgrad/tensor"!square} */
   square(): Tensor { return ew.square(this); }
+  /** {@inheritDoc "@tsgrad/tensor"!reciprocal} */
   reciprocal(): Tensor { return ew.reciprocal(this); }
+  /** {@inheritDoc "@tsgrad/tensor"!sin} */
   sin(): Tensor { return ew.sin(this); }
+  /** {@inheritDoc "@tsgrad/tensor"!cos} */
   cos(): Tensor { return ew.cos(this); }
+  /** {@inheritDoc "@tsgrad/tensor"!tanh} */
   tanh(): Tensor { return ew.tanh(this); }
+  /** {@inheritDoc "@tsgrad/tensor"!sigmoid} */
   sigmoid(): Tensor { return ew.sigmoid(this); }
+  /** {@inheritDoc "@tsgrad/tensor"!relu} */
   relu(): Tensor { return ew.relu(this); }
+  /** {@inheritDoc "@tsgrad/tensor"!softplus} */
   softplus(): Tensor { return ew.softplus(this); }
+  /** {@inheritDoc "@tsgrad/tensor"!clamp} */
   clamp(min?: number, max?: number): Tensor { return ew.clamp(this, min, max); }
+  /** {@inheritDoc "@tsgrad/tensor"!where} */
   where(a: TensorLike, b: TensorLike): Tensor { return ew.where(this, a, b); }
   // Reductions.
+  /** {@inheritDoc "@tsgrad/tensor"!sum} */
   sum(opts?: ReduceOptions): Tensor { return red.sum(this, opts); }
+  /** {@inheritDoc "@tsgrad/tensor"!mean} */
   mean(opts?: ReduceOptions): Tensor { return red.mean(this, opts); }
+  /** {@inheritDoc "@tsgrad/tensor"!max} */
   max(opts?: ReduceOptions): Tensor { return red.max(this, opts); }
+  /** {@inheritDoc "@tsgrad/tensor"!min} */
   min(opts?: ReduceOptions): Tensor { return red.min(this, opts); }
+  /** {@inheritDoc "@tsgrad/tensor"!prod} */
   prod(opts?: ReduceOptions): Tensor { return red.prod(this, opts); }
+  /** {@inheritDoc "@tsgrad/tensor"!variance} */
   variance(opts?: red.VarianceOptions): Tensor { return red.variance(this, opts); }
+  /** {@inheritDoc "@tsgrad/tensor"!logSumExp} */
   logSumExp(opts?: ReduceOptions): Tensor { return red.logSumExp(this, opts); }
+  /** {@inheritDoc "@tsgrad/tensor"!norm} */
   norm(opts?: red.NormOptions): Tensor { return red.norm(this, opts); }
+  /** {@inheritDoc "@tsgrad/tensor"!argmax} */
   argmax(opts?: red.ArgOptions): Tensor { return red.argmax(this, opts); }
+  /** {@inheritDoc "@tsgrad/tensor"!argmin} */
   argmin(opts?: red.ArgOptions): Tensor { return red.argmin(this, opts); }
   // Shape and views.
+  /** {@inheritDoc "@tsgrad/tensor"!reshape} */
   reshape(shape: readonly number[]): Tensor { return vw.reshape(this, shape); }
+  /** {@inheritDoc "@tsgrad/tensor"!flatten} */
   flatten(startAxis?: number, endAxis?: number): Tensor { return vw.flatten(this, startAxis, endAxis); }
+  /** {@inheritDoc "@tsgrad/tensor"!transpose} */
   transpose(axes?: readonly number[]): Tensor { return vw.transpose(this, axes); }
+  /** {@inheritDoc "@tsgrad/tensor"!permute} */
   permute(axes: readonly number[]): Tensor { return vw.permute(this, axes); }
+  /** {@inheritDoc "@tsgrad/tensor"!expandDims} */
   expandDims(axis: number): Tensor { return vw.expandDims(this, axis); }
+  /** {@inheritDoc "@tsgrad/tensor"!squeeze} */
   squeeze(axis?: number | readonly number[]): Tensor { return vw.squeeze(this, axis); }
+  /** {@inheritDoc "@tsgrad/tensor"!broadcastTo} */
   broadcastTo(shape: readonly number[]): Tensor { return vw.broadcastTo(this, shape); }
+  /** {@inheritDoc "@tsgrad/tensor"!broadcastTo} */
   expand(shape: readonly number[]): Tensor { return vw.broadcastTo(this, shape); }
+  /** {@inheritDoc "@tsgrad/tensor"!slice} */
   slice(ranges: readonly vw.SliceSpec[]): Tensor { return vw.slice(this, ranges); }
+  /** {@inheritDoc "@tsgrad/tensor"!split} */
   split(sizes: number | readonly number[], axis?: number): Tensor[] { return vw.split(this, sizes, axis); }
+  /** {@inheritDoc "@tsgrad/tensor"!pad} */
   pad(widths: vw.PadWidths, value?: number): Tensor { return vw.pad(this, widths, value); }
+  /** {@inheritDoc "@tsgrad/tensor"!gather} */
   gather(indices: vw.IndexLike, axis?: number): Tensor { return vw.gather(this, indices, axis); }
+  /** {@inheritDoc "@tsgrad/tensor"!contiguous} */
   contiguous(): Tensor { return vw.contiguous(this); }
   // Linear algebra and networks.
+  /** {@inheritDoc "@tsgrad/tensor"!matmul} */
   matmul(b: Tensor): Tensor { return la.matmul(this, b); }
+  /** {@inheritDoc "@tsgrad/tensor"!cdist} */
   cdist(b: Tensor, opts?: la.CdistOptions): Tensor { return la.cdist(this, b, opts); }
+  /** {@inheritDoc "@tsgrad/tensor"!topk} */
   topk(k: number, opts?: la.TopkOptions): { values: Tensor; indices: Tensor } { return la.topk(this, k, opts); }
+  /** {@inheritDoc "@tsgrad/tensor"!conv2d} */
   conv2d(weight: Tensor, opts?: nn.Conv2dOptions & { bias?: Tensor }): Tensor { return nn.conv2d(this, weight, opts); }
+  /** {@inheritDoc "@tsgrad/tensor"!maxPool2d} */
   maxPool2d(opts: nn.Pool2dOptions): Tensor { return nn.maxPool2d(this, opts); }
+  /** {@inheritDoc "@tsgrad/tensor"!avgPool2d} */
   avgPool2d(opts: nn.AvgPool2dOptions): Tensor { return nn.avgPool2d(this, opts); }
+  /** {@inheritDoc "@tsgrad/tensor"!softmax} */
   softmax(axis?: number): Tensor { return nn.softmax(this, axis); }
+  /** {@inheritDoc "@tsgrad/tensor"!logSoftmax} */
   logSoftmax(axis?: number): Tensor { return nn.logSoftmax(this, axis); }
+  /** {@inheritDoc "@tsgrad/tensor"!allclose} */
   allclose(b: TensorLike, opts?: ew.AllcloseOptions): boolean { return ew.allclose(this, b, opts); }
 }

@@ -351,11 +351,13 @@ function covariance(xc: Float64Array, n: number, d: number): Float64Array {
   return cov;
 }
 
+/** Options of `pca`. */
 export interface PcaOptions {
   /** Principal components to keep (default 2). */
   components?: number;
 }
 
+/** A fitted PCA: the mean, the principal axes and their variances, and a projection. */
 export interface PcaResult {
   /** Column means of X, float64 [d]. */
   mean: Float64Array;

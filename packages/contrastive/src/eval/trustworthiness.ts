@@ -5,6 +5,7 @@
 import { type Tensor, ShapeError, ValueError, fmtShape } from '@tsgrad/tensor';
 import { forEachDistanceBlock, nearestIndices, toMatrix } from './knn.js';
 
+/** Options of `trustworthiness`. */
 export interface TrustworthinessOptions {
   /** Neighbourhood size (default 5); must be below n/2. */
   k?: number;

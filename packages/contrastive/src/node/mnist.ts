@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Generator, Tensor, ValueError } from '@tsgrad/tensor';
 
+/** One split of the digits: images and their labels. */
 export interface MnistSplit {
   /** [n, 1, 28, 28] float32 in [0, 1]. */
   images: Tensor;
@@ -13,6 +14,7 @@ export interface MnistSplit {
   labels: Int32Array;
 }
 
+/** Options of `loadMnist`. */
 export interface MnistOptions {
   /** Which digits to load (default all ten). */
   digits?: readonly number[];

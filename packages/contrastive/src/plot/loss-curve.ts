@@ -7,11 +7,15 @@ import {
 
 /** What `fit` records: the mean loss of each epoch and, optionally, every batch's loss. */
 export interface LossHistory {
+  /** Mean loss per epoch, drawn as a line with markers. */
   epochLoss?: readonly number[];
+  /** Loss per batch, drawn as a faint line. */
   batchLoss?: readonly number[];
 }
 
+/** Options of `lossCurveSvg`. */
 export interface LossCurveOptions {
+  /** Title above the plot. */
   title?: string;
   /** Document size in px (default 640 × 400). */
   width?: number;

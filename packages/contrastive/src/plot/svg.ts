@@ -64,7 +64,9 @@ export function niceStep(span: number, target = 6): number {
 
 /** Axis ticks: positions and their labels. */
 export interface Ticks {
+  /** Tick positions, in data units. */
   values: number[];
+  /** Their labels, formatted. */
   labels: string[];
 }
 
@@ -155,20 +157,33 @@ export function svgOpen(width: number, height: number, fontSize = 12): string {
 
 /** The plot rectangle in pixels. */
 export interface Frame {
+  /** x of the left edge of the plotting area, in px. */
   left: number;
+  /** y of its top edge. */
   top: number;
+  /** x of its right edge. */
   right: number;
+  /** y of its bottom edge. */
   bottom: number;
 }
 
+/** Everything `drawAxes` needs: the frame, the ticks, the data-to-pixel maps and the labels. */
 export interface AxesSpec {
+  /** The plotting area. */
   frame: Frame;
+  /** Ticks of the horizontal axis. */
   xTicks: Ticks;
+  /** Ticks of the vertical axis. */
   yTicks: Ticks;
+  /** Maps a data x to a px x. */
   x: (v: number) => number;
+  /** Maps a data y to a px y. */
   y: (v: number) => number;
+  /** Title above the frame. */
   title?: string | undefined;
+  /** Label under the horizontal axis. */
   xLabel?: string | undefined;
+  /** Label beside the vertical axis. */
   yLabel?: string | undefined;
   /** Total document width (for centring the title). */
   width: number;
@@ -217,8 +232,11 @@ export function drawAxes(a: AxesSpec): string {
 
 /** One legend entry: a swatch (square, or a short line when `line` is set) and its text. */
 export interface LegendEntry {
+  /** The text. */
   label: string;
+  /** The swatch's colour (any SVG colour). */
   color: string;
+  /** Draw a line of this width and opacity as the swatch, instead of a filled square. */
   line?: { width: number; opacity?: number };
 }
 

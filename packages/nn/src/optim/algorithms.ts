@@ -2,12 +2,19 @@ import type { FloatArray, Tensor } from '@tsgrad/tensor';
 import { NNError, type Parameter } from '../module.js';
 import { Optimizer, checkHyper, withDefaults, type ParamGroupInput } from './optimizer.js';
 
+/** SGD's hyper-parameters (PyTorch's names and defaults). */
 export interface SGDOptions {
+  /** Learning rate γ (required). */
   lr: number;
+  /** Momentum μ (default 0: plain SGD). */
   momentum: number;
+  /** Dampening τ of the momentum buffer's update (default 0). */
   dampening: number;
+  /** L2 weight decay λ, added to the gradient as λθ (default 0). */
   weightDecay: number;
+  /** Nesterov momentum (needs momentum > 0 and dampening 0; default false). */
   nesterov: boolean;
+  /** Ascend instead of descend (default false). */
   maximize: boolean;
 }
 
@@ -19,6 +26,7 @@ export interface SGDOptions {
  *   θ ← θ − γg                                  (learning rate γ)
  */
 export class SGD extends Optimizer<SGDOptions> {
+  /** SGD over `params` (a list, or groups with their own options); `lr` is required. */
   constructor(params: Parameter[] | ParamGroupInput<SGDOptions>[], opts: Partial<SGDOptions> & { lr: number }) {
     super(params, withDefaults<SGDOptions>({ lr: opts.lr, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false }, opts), 'SGD');
   }
@@ -68,12 +76,19 @@ function sgdUpdate(
   }
 }
 
+/** Adam's and AdamW's hyper-parameters (PyTorch's names and defaults). */
 export interface AdamOptions {
+  /** Learning rate γ (default 1e-3). */
   lr: number;
+  /** Decay rates (β₁, β₂) of the first and second moment estimates (default [0.9, 0.999]). */
   betas: [number, number];
+  /** ε added to the denominator (default 1e-8). */
   eps: number;
+  /** Weight decay λ: L2 in Adam (default 0), decoupled in AdamW (default 0.01). */
   weightDecay: number;
+  /** Use the running maximum of v (AMSGrad; default false). */
   amsgrad: boolean;
+  /** Ascend instead of descend (default false). */
   maximize: boolean;
 }
 
@@ -84,7 +99,9 @@ export interface AdamOptions {
  * AdamW replaces the L2 term by decoupled decay θ ← θ(1 − γλ) before the update (Loshchilov & Hutter, 2019).
  */
 export class Adam extends Optimizer<AdamOptions> {
+  /** Whether weight decay is decoupled (AdamW) rather than added to the gradient (Adam). */
   protected readonly decoupled: boolean = false;
+  /** Adam over `params`; `name` and `defaultDecay` let AdamW reuse this constructor. */
   constructor(params: Parameter[] | ParamGroupInput<AdamOptions>[], opts: Partial<AdamOptions> = {}, name = 'Adam', defaultDecay = 0) {
     super(params, withDefaults<AdamOptions>({ lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: defaultDecay, amsgrad: false, maximize: false }, opts), name);
   }
@@ -148,7 +165,9 @@ function adamUpdate(
 
 /** Adam with decoupled weight decay (default λ = 0.01, as PyTorch's AdamW). */
 export class AdamW extends Adam {
+  /** AdamW decays the weights directly: θ ← θ(1 − γλ). */
   protected override readonly decoupled: boolean = true;
+  /** AdamW over `params`, with weight decay 0.01 unless given. */
   constructor(params: Parameter[] | ParamGroupInput<AdamOptions>[], opts: Partial<AdamOptions> = {}) {
     super(params, opts, 'AdamW', 0.01);
   }

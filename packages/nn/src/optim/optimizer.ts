@@ -8,7 +8,9 @@ import { NNError, Parameter } from '../module.js';
 
 /** One group of parameters sharing hyper-parameters. */
 export interface ParamGroup<H> {
+  /** The parameters this group updates. */
   params: Parameter[];
+  /** The group's hyper-parameters (defaults filled in); schedules write `lr` here. */
   options: H;
 }
 
@@ -17,16 +19,23 @@ export type ParamGroupInput<H> = { params: Parameter[] } & Partial<H>;
 
 /** What an optimiser's stateDict holds: per-parameter state by index, and each group's hyper-parameters. */
 export interface OptimizerState<H> {
+  /** Per-parameter state (step count, buffers), keyed by the parameter's index across all groups. */
   state: Record<number, Record<string, number | Tensor>>;
+  /** Each group's hyper-parameters, with its parameters as indices. */
   paramGroups: (H & { params: number[] })[];
 }
 
 /** Base of SGD, Adam and AdamW: parameter groups, zeroGrad, and exact state save/restore. */
 export abstract class Optimizer<H extends { lr: number }> {
+  /** The parameter groups, each with its own hyper-parameters. */
   readonly paramGroups: ParamGroup<H>[];
   /** Per-parameter state (buffers as Float64-or-32 arrays of the parameter's dtype, plus the step count). */
   protected readonly state = new Map<Parameter, Record<string, number | Tensor>>();
 
+  /**
+   * `params` is a list of parameters (one group) or of groups, each overriding some of `defaults`; a parameter
+   * may appear in one group only. `name` prefixes error messages.
+   */
   constructor(params: Parameter[] | ParamGroupInput<H>[], defaults: H, name: string) {
     if (!Array.isArray(params) || params.length === 0) throw new NNError(`[${name}] expected a non-empty list of parameters`);
     const groups: ParamGroupInput<H>[] = params[0] instanceof Parameter ? [{ params: params as Parameter[] } as ParamGroupInput<H>] : (params as ParamGroupInput<H>[]);

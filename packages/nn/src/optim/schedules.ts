@@ -6,10 +6,13 @@
 import { NNError } from '../module.js';
 import type { Optimizer } from './optimizer.js';
 
+/** Base of the schedules: sets every group's rate to lrAt(base, epoch) on each step(). */
 export abstract class LRScheduler {
   /** The number of step() calls so far. */
   epoch = 0;
+  /** Each group's rate when the schedule was made: the `base` of lrAt. */
   readonly baseLrs: number[];
+  /** Reads the base rates of `optimizer`'s groups; subclasses then set the epoch-0 rates. */
   constructor(readonly optimizer: Optimizer<{ lr: number }>) {
     // Subclasses set their own fields, then call apply() to set the epoch-0 rate.
     this.baseLrs = optimizer.paramGroups.map((g) => g.options.lr);
@@ -25,14 +28,17 @@ export abstract class LRScheduler {
   getLastLr(): number[] {
     return this.optimizer.paramGroups.map((g) => g.options.lr);
   }
+  /** Sets every group's rate for the current epoch. */
   protected apply(): void {
     this.optimizer.paramGroups.forEach((g, i) => {
       g.options.lr = this.lrAt(this.baseLrs[i]!, this.epoch);
     });
   }
+  /** The epoch count and base rates, for resuming. */
   stateDict(): { epoch: number; baseLrs: number[] } {
     return { epoch: this.epoch, baseLrs: this.baseLrs.slice() };
   }
+  /** Restores a stateDict (same number of groups) and sets the rates it implies. */
   loadStateDict(s: { epoch: number; baseLrs: number[] }): void {
     if (!s || !Number.isInteger(s.epoch) || !Array.isArray(s.baseLrs) || s.baseLrs.length !== this.baseLrs.length) {
       throw new NNError(`[${this.constructor.name}.loadStateDict] the state does not match this schedule's ${this.baseLrs.length} group(s)`);
@@ -52,8 +58,11 @@ function positive(op: string, name: string, v: number, integer = false): number 
 
 /** γ·gamma^⌊e / stepSize⌋: decay by `gamma` every `stepSize` epochs. */
 export class StepLR extends LRScheduler {
+  /** Epochs between decays. */
   readonly stepSize: number;
+  /** Multiplicative decay factor. */
   readonly gamma: number;
+  /** Decays by `gamma` (default 0.1) every `stepSize` epochs. */
   constructor(optimizer: Optimizer<{ lr: number }>, opts: { stepSize: number; gamma?: number }) {
     const stepSize = positive('StepLR', 'stepSize', opts.stepSize, true);
     const gamma = positive('StepLR', 'gamma', opts.gamma ?? 0.1);
@@ -69,7 +78,9 @@ export class StepLR extends LRScheduler {
 
 /** γ·gamma^e. */
 export class ExponentialLR extends LRScheduler {
+  /** Multiplicative decay factor. */
   readonly gamma: number;
+  /** Decays by `gamma` every epoch. */
   constructor(optimizer: Optimizer<{ lr: number }>, opts: { gamma: number }) {
     const gamma = positive('ExponentialLR', 'gamma', opts.gamma);
     super(optimizer);
@@ -83,8 +94,11 @@ export class ExponentialLR extends LRScheduler {
 
 /** η_min + (γ − η_min)·(1 + cos(π·e/T))/2 for e ≤ T, then η_min (SGDR without restarts). */
 export class CosineAnnealingLR extends LRScheduler {
+  /** T, the epochs of the half cosine. */
   readonly tMax: number;
+  /** η_min, the final rate. */
   readonly etaMin: number;
+  /** Anneals from the base rate to `etaMin` (default 0) over `tMax` epochs. */
   constructor(optimizer: Optimizer<{ lr: number }>, opts: { tMax: number; etaMin?: number }) {
     const tMax = positive('CosineAnnealingLR', 'tMax', opts.tMax, true);
     super(optimizer);
@@ -103,8 +117,11 @@ export class CosineAnnealingLR extends LRScheduler {
  * then constant (PyTorch's LinearLR with endFactor 1).
  */
 export class LinearWarmup extends LRScheduler {
+  /** W, the steps of the ramp. */
   readonly warmupSteps: number;
+  /** s ∈ (0, 1], the fraction of the base rate at step 0. */
   readonly startFactor: number;
+  /** Ramps from `startFactor` (default 1/3) × the base rate to the base rate over `warmupSteps` steps. */
   constructor(optimizer: Optimizer<{ lr: number }>, opts: { warmupSteps: number; startFactor?: number }) {
     const warmupSteps = positive('LinearWarmup', 'warmupSteps', opts.warmupSteps, true);
     const startFactor = opts.startFactor ?? 1 / 3;

@@ -121,11 +121,11 @@ export const mul = (a: TensorLike, b: TensorLike): Tensor => binary('mul', a, b,
 export const div = (a: TensorLike, b: TensorLike): Tensor => binary('div', a, b, divRow);
 /** a^b, broadcast, as Math.pow. ∂/∂a = b·a^(b−1), ∂/∂b = a^b·ln a. */
 export const pow = (a: TensorLike, b: TensorLike): Tensor => binary('pow', a, b, powRow);
-/** max(a, b) elementwise, NaN-propagating. */
+/** max(a, b) elementwise, NaN-propagating. ∂/∂a = [a > b], ∂/∂b = [b > a]; autograd splits a tie ½ and ½. */
 export const maximum = (a: TensorLike, b: TensorLike): Tensor => binary('maximum', a, b, maximumRow);
-/** min(a, b) elementwise, NaN-propagating. */
+/** min(a, b) elementwise, NaN-propagating. ∂/∂a = [a < b], ∂/∂b = [b < a]; autograd splits a tie ½ and ½. */
 export const minimum = (a: TensorLike, b: TensorLike): Tensor => binary('minimum', a, b, minimumRow);
-/** 1 where a = b, else 0 (in the operands' dtype). */
+/** 1 where a = b, else 0 (in the operands' dtype). Piecewise constant: derivative 0. */
 export const equal = (a: TensorLike, b: TensorLike): Tensor => binary('equal', a, b, equalRow);
 /** 1 where a ≠ b, else 0. */
 export const notEqual = (a: TensorLike, b: TensorLike): Tensor => binary('notEqual', a, b, notEqualRow);
@@ -218,7 +218,7 @@ function clampRow(o: A, d: number, ds: number, a: A, s: number, ss: number, n: n
   }
 }
 
-/** −x. */
+/** −x. d/dx = −1. */
 export const neg = (x: Tensor): Tensor => unary('neg', x, negRow);
 /** |x|. d/dx = sign(x). */
 export const abs = (x: Tensor): Tensor => unary('abs', x, absRow);
@@ -308,6 +308,7 @@ export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
   return new Tensor(out, shape);
 }
 
+/** Tolerances of `allclose`. */
 export interface AllcloseOptions {
   /** Relative tolerance (default 1e-5). */
   rtol?: number;

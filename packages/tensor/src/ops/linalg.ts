@@ -83,6 +83,7 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   return result;
 }
 
+/** Options of `cdist`. */
 export interface CdistOptions {
   /** The p of the p-norm distance (default 2); Infinity gives the Chebyshev distance. */
   p?: number;
@@ -176,6 +177,7 @@ export function cdist(a: Tensor, b: Tensor, opts: CdistOptions = {}): Tensor {
   return new Tensor(out, [...batch, n, m]);
 }
 
+/** Options of `topk`. */
 export interface TopkOptions {
   /** Axis to select along (default −1). */
   axis?: number;

@@ -21,6 +21,7 @@ import { add, exp, div, log, sub } from './elementwise.js';
 import { max, sum } from './reduce.js';
 import { contiguous, reshape } from './views.js';
 
+/** Geometry of a 2-D convolution: stride, zero padding and dilation, per spatial axis. */
 export interface Conv2dOptions {
   /** Step between windows, one number or [sh, sw] (default 1). */
   stride?: number | readonly [number, number];
@@ -131,6 +132,7 @@ function checkGradShape(op: string, gy: Tensor, expected: readonly number[]): vo
   }
 }
 
+/** Geometry of a pooling window. */
 export interface Pool2dOptions {
   /** Window size, one number or [kh, kw]. */
   kernelSize: number | readonly [number, number];
@@ -140,6 +142,7 @@ export interface Pool2dOptions {
   padding?: number | readonly [number, number];
 }
 
+/** Options of average pooling. */
 export interface AvgPool2dOptions extends Pool2dOptions {
   /** Whether padded zeros count in the divisor (default true, as PyTorch). */
   countIncludePad?: boolean;

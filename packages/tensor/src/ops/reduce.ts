@@ -97,11 +97,11 @@ function reduce(op: keyof typeof KERNELS, x: Tensor, opts: ReduceOptions | undef
 
 /** Σ x over `axis` (all axes by default). The sum over an empty axis is 0. VJP: broadcast the cotangent back. */
 export const sum = (x: Tensor, opts?: ReduceOptions): Tensor => reduce('sum', x, opts);
-/** Π x over `axis`. The product over an empty axis is 1. */
+/** Π x over `axis`. The product over an empty axis is 1. ∂/∂x_i = Π_{j≠i} x_j. */
 export const prod = (x: Tensor, opts?: ReduceOptions): Tensor => reduce('prod', x, opts);
-/** max x over `axis` (NaN-propagating). An empty axis is an error. */
+/** max x over `axis` (NaN-propagating). An empty axis is an error. ∂/∂x_i = [x_i = max] (autograd shares it among ties). */
 export const max = (x: Tensor, opts?: ReduceOptions): Tensor => reduce('max', x, opts);
-/** min x over `axis` (NaN-propagating). An empty axis is an error. */
+/** min x over `axis` (NaN-propagating). An empty axis is an error. ∂/∂x_i = [x_i = min] (autograd shares it among ties). */
 export const min = (x: Tensor, opts?: ReduceOptions): Tensor => reduce('min', x, opts);
 
 /** Number of elements folded into each output of a reduction over `axis`. */
@@ -110,18 +110,19 @@ export function reducedCount(x: Tensor, axis: number | readonly number[] | undef
   return normAxes(op, axis, x.shape).reduce((n, a) => n * x.shape[a]!, 1);
 }
 
-/** Arithmetic mean over `axis`: Σx / n (NaN for an empty axis, as NumPy). */
+/** Arithmetic mean over `axis`: Σx / n (NaN for an empty axis, as NumPy). ∂/∂x_i = 1/n. */
 export function mean(x: Tensor, opts?: ReduceOptions): Tensor {
   const n = reducedCount(x, opts?.axis, 'mean'); // first, so a bad axis is reported as [mean]
   return div(sum(x, opts), n);
 }
 
+/** Options of `variance`. */
 export interface VarianceOptions extends ReduceOptions {
   /** Subtracted from the count in the divisor: 0 (default, NumPy and JAX) gives the population variance, 1 the unbiased one (PyTorch's default). */
   correction?: number;
 }
 
-/** Variance over `axis`: Σ(x − mean)² / (n − correction). */
+/** Variance over `axis`: Σ(x − mean)² / (n − correction). ∂/∂x_i = 2(x_i − mean) / (n − correction). */
 export function variance(x: Tensor, opts: VarianceOptions = {}): Tensor {
   const { correction = 0 } = opts;
   if (typeof correction !== 'number' || !Number.isFinite(correction) || correction < 0) {
@@ -134,7 +135,7 @@ export function variance(x: Tensor, opts: VarianceOptions = {}): Tensor {
 
 /**
  * log Σ exp(x) over `axis`, computed as m + log Σ exp(x − m) with m = max x so it never overflows. Over an empty
- * axis the result is −∞ (the log of an empty sum), as PyTorch.
+ * axis the result is −∞ (the log of an empty sum), as PyTorch. ∂/∂x = softmax(x).
  */
 export function logSumExp(x: Tensor, opts?: ReduceOptions): Tensor {
   checkInput('logSumExp', x);
@@ -151,6 +152,7 @@ export function logSumExp(x: Tensor, opts?: ReduceOptions): Tensor {
   return opts?.keepDims ? out : reshape(out, reducedShape(x.shape, axes, false));
 }
 
+/** Options of `norm`. */
 export interface NormOptions extends ReduceOptions {
   /** Which vector norm: 2 (default), 1, Infinity, -Infinity, 0 (count of nonzeros) or any p > 0. */
   ord?: number;
@@ -158,7 +160,7 @@ export interface NormOptions extends ReduceOptions {
 
 /**
  * Vector p-norm over `axis` (all axes by default, i.e. the Frobenius norm for ord 2): (Σ|x|^p)^(1/p).
- * ord = Infinity gives max|x|, −Infinity min|x|, 0 the number of nonzeros.
+ * ord = Infinity gives max|x|, −Infinity min|x|, 0 the number of nonzeros. For ord 2, ∂‖x‖/∂x = x/‖x‖.
  */
 export function norm(x: Tensor, opts: NormOptions = {}): Tensor {
   checkInput('norm', x);
@@ -180,9 +182,11 @@ export function norm(x: Tensor, opts: NormOptions = {}): Tensor {
   return pow(sum(pow(abs(x), ord), r), 1 / ord);
 }
 
+/** Options of `argmax` and `argmin`. */
 export interface ArgOptions {
   /** One axis; by default the index is into the flattened tensor. */
   axis?: number;
+  /** Keep the reduced axis as size 1 (default false). */
   keepDims?: boolean;
 }
 
@@ -222,7 +226,7 @@ function argReduce(op: 'argmax' | 'argmin', x: Tensor, opts: ArgOptions = {}): T
   return new Tensor(out, reducedShape(x.shape, [ax], keepDims));
 }
 
-/** Index of the largest element along `axis` (first occurrence on ties; a NaN counts as largest). */
+/** Index of the largest element along `axis` (first occurrence on ties; a NaN counts as largest). Not differentiable. */
 export const argmax = (x: Tensor, opts?: ArgOptions): Tensor => argReduce('argmax', x, opts);
-/** Index of the smallest element along `axis` (first occurrence on ties; a NaN counts as smallest). */
+/** Index of the smallest element along `axis` (first occurrence on ties; a NaN counts as smallest). Not differentiable. */
 export const argmin = (x: Tensor, opts?: ArgOptions): Tensor => argReduce('argmin', x, opts);

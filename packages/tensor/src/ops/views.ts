@@ -15,7 +15,7 @@ function checkTensor(op: string, x: unknown, what = 'input'): asserts x is Tenso
   }
 }
 
-/** A contiguous tensor with the same values: x itself when it already is contiguous, else a copy. */
+/** A contiguous tensor with the same values: x itself when it already is contiguous, else a copy. VJP: g. */
 export function contiguous(x: Tensor): Tensor {
   checkTensor('contiguous', x);
   if (x.isContiguous()) return x;
@@ -24,7 +24,7 @@ export function contiguous(x: Tensor): Tensor {
 
 /**
  * The same elements, in row-major order, with a new shape; one entry may be −1 and is inferred.
- * A view when x is contiguous, a copy otherwise.
+ * A view when x is contiguous, a copy otherwise. VJP: g reshaped back to x's shape.
  */
 export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   checkTensor('reshape', x);
@@ -53,7 +53,7 @@ export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   return new Tensor(c.data, target, contiguousStrides(target), c.offset);
 }
 
-/** Merges axes startAxis..endAxis (inclusive, default all) into one. */
+/** Merges axes startAxis..endAxis (inclusive, default all) into one (a reshape). VJP: g reshaped back. */
 export function flatten(x: Tensor, startAxis = 0, endAxis = -1): Tensor {
   checkTensor('flatten', x);
   if (x.ndim === 0) return reshape(x, [1]);
@@ -76,18 +76,18 @@ function permuteAs(op: string, x: Tensor, axes: readonly number[]): Tensor {
   return new Tensor(x.data, norm.map((a) => x.shape[a]!), norm.map((a) => x.strides[a]!), x.offset);
 }
 
-/** Reorders axes: output axis i is input axis axes[i]. A view. */
+/** Reorders axes: output axis i is input axis axes[i]. A view (the strides are permuted). VJP: g permuted by the inverse. */
 export function permute(x: Tensor, axes: readonly number[]): Tensor {
   return permuteAs('permute', x, axes);
 }
 
-/** Reverses the axes (a matrix transpose for rank 2), or permutes them when `axes` is given. A view. */
+/** Reverses the axes (a matrix transpose for rank 2), or permutes them when `axes` is given. A view. VJP: the inverse permutation of g. */
 export function transpose(x: Tensor, axes?: readonly number[]): Tensor {
   checkTensor('transpose', x);
   return permuteAs('transpose', x, axes ?? x.shape.map((_, i) => x.ndim - 1 - i));
 }
 
-/** Inserts a size-1 axis at `axis` (in the output's numbering, so −1 appends). A view. */
+/** Inserts a size-1 axis at `axis` (in the output's numbering, so −1 appends). A view. VJP: g reshaped back. */
 export function expandDims(x: Tensor, axis: number): Tensor {
   checkTensor('expandDims', x);
   const ax = normAxis('expandDims', axis, x.ndim + 1, x.shape);
@@ -98,7 +98,7 @@ export function expandDims(x: Tensor, axis: number): Tensor {
   return new Tensor(x.data, shape, strides, x.offset);
 }
 
-/** Removes size-1 axes (all of them, or the ones named). A view. */
+/** Removes size-1 axes (all of them, or the ones named). A view. VJP: g reshaped back. */
 export function squeeze(x: Tensor, axis?: number | readonly number[]): Tensor {
   checkTensor('squeeze', x);
   let axes: number[];
@@ -115,7 +115,10 @@ export function squeeze(x: Tensor, axis?: number | readonly number[]): Tensor {
   return new Tensor(x.data, keep.map((i) => x.shape[i]!), keep.map((i) => x.strides[i]!), x.offset);
 }
 
-/** Reads x as the larger shape `shape` by NumPy broadcasting (stride 0 along repeated axes). A view. */
+/**
+ * Reads x as the larger shape `shape` by NumPy broadcasting (stride 0 along repeated axes). A view.
+ * VJP: g summed over the repeated axes back to x's shape (autograd's `sumTo`).
+ */
 export function broadcastTo(x: Tensor, shape: readonly number[]): Tensor {
   checkTensor('broadcastTo', x);
   const target = checkShape('broadcastTo', shape);
@@ -143,7 +146,10 @@ export function broadcastTo(x: Tensor, shape: readonly number[]): Tensor {
  */
 export type SliceSpec = number | null | readonly [(number | null)?, (number | null)?, (number | null)?];
 
-/** A strided view selected axis by axis; axes beyond `ranges.length` are kept whole. */
+/**
+ * A strided view selected axis by axis; axes beyond `ranges.length` are kept whole. VJP: zeros of x's shape
+ * with g written into the slice (`sliceScatter`).
+ */
 export function slice(x: Tensor, ranges: readonly SliceSpec[]): Tensor {
   checkTensor('slice', x);
   if (!Array.isArray(ranges)) throw new ValueError(`[slice] ranges must be an array: got ${String(ranges)}`);
@@ -205,7 +211,7 @@ function checkJoin(op: string, tensors: readonly Tensor[]): void {
   });
 }
 
-/** Joins tensors along an existing axis; every other axis must match. */
+/** Joins tensors along an existing axis; every other axis must match. VJP: g split back into the inputs' sizes. */
 export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
   checkJoin('concat', tensors);
   const t0 = tensors[0]!;
@@ -233,7 +239,7 @@ export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
   return new Tensor(out, shape);
 }
 
-/** Joins tensors of one shape along a new axis. */
+/** Joins tensors of one shape along a new axis. VJP: input k gets g's slice k along that axis. */
 export function stack(tensors: readonly Tensor[], axis = 0): Tensor {
   checkJoin('stack', tensors);
   const t0 = tensors[0]!;
@@ -248,7 +254,8 @@ export function stack(tensors: readonly Tensor[], axis = 0): Tensor {
 
 /**
  * Splits along `axis` into views: `sizes` as a number is the count of equal parts (it must divide the axis),
- * as an array the size of each part (they must add up to the axis).
+ * as an array the size of each part (they must add up to the axis). VJP: each part's g written back into
+ * its range (autograd records each part as a slice).
  */
 export function split(x: Tensor, sizes: number | readonly number[], axis = 0): Tensor[] {
   checkTensor('split', x);
@@ -306,7 +313,7 @@ export function padPairs(x: Tensor, widths: PadWidths): [number, number][] {
   return pairs.map((p) => [p[0]!, p[1]!]);
 }
 
-/** Surrounds x with `value` (default 0): out[i + before] = x[i] along every axis. */
+/** Surrounds x with `value` (default 0): out[i + before] = x[i] along every axis. VJP: g[i + before], the slice where x sits. */
 export function pad(x: Tensor, widths: PadWidths, value = 0): Tensor {
   checkTensor('pad', x);
   const pairs = padPairs(x, widths);
