@@ -1,0 +1,150 @@
+/**
+ * Every code block of README.md and docs/*.md runs here, so the guides cannot drift from the code.
+ *
+ * Conventions for the Markdown files:
+ * - A fenced block whose language is `ts`, `typescript`, `js` or `javascript` is a program: it is written to a file
+ *   of its own and imported, with `@tsgrad/*` resolved to the packages' sources (vitest.config.ts's aliases), and
+ *   it must finish without throwing. Blocks do not share variables; each one imports what it uses.
+ * - A block that is not meant to run (shell commands, formulas, pseudocode, excerpts of the sources) uses another
+ *   fence language: `sh`, `text`, `math`.
+ * - `console.log(expr); // value` asserts: what that line prints must read `value`, up to whitespace. The
+ *   expected text may go on over the following lines that hold only a `//` comment (for multi-line tensors),
+ *   and may end with prose after the value (`// tensor([2., 4.]) = 2x`): the printed text must be a prefix of it.
+ *   A leading `→` is ignored. A `console.log` without such a comment prints nothing and asserts nothing.
+ * - Blocks stay small and fast: the whole file runs in well under 30 s.
+ */
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { format } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const root = resolve(import.meta.dirname, '..');
+const RUNNABLE: Record<string, 'ts' | 'js'> = { ts: 'ts', typescript: 'ts', js: 'js', javascript: 'js' };
+
+interface Block {
+  /** Path of the Markdown file, relative to the repository. */
+  file: string;
+  /** 1-based line of the opening fence. */
+  line: number;
+  lang: string;
+  code: string;
+}
+
+/** Fenced blocks (``` or ~~~, possibly indented inside a list) with their language and position. */
+export function extractBlocks(markdown: string, file: string): Block[] {
+  const lines = markdown.split('\n');
+  const blocks: Block[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const open = /^(\s*)(`{3,}|~{3,})\s*([^\s`]*)/.exec(lines[i]!);
+    if (!open) continue;
+    const [, indent, fence, lang] = open as unknown as [string, string, string, string];
+    const body: string[] = [];
+    let j = i + 1;
+    for (; j < lines.length; j++) {
+      const l = lines[j]!;
+      if (l.trim().startsWith(fence[0]!.repeat(fence.length)) && l.trim().replace(/[`~]/g, '') === '') break;
+      body.push(l.startsWith(indent) ? l.slice(indent.length) : l.trimStart());
+    }
+    blocks.push({ file, line: i + 1, lang: lang.toLowerCase(), code: body.join('\n') });
+    i = j;
+  }
+  return blocks;
+}
+
+interface Expectation {
+  /** 0-based line in the block. */
+  line: number;
+  expected: string;
+}
+
+/**
+ * Finds `console.log(...); // expected` lines and rewrites their `console.log(` into `__docLog(<line>, ` so
+ * each printed value is attributed to its line, whatever the order or repetition of the calls.
+ */
+export function instrument(code: string): { code: string; expectations: Expectation[] } {
+  const lines = code.split('\n');
+  const expectations: Expectation[] = [];
+  const out = lines.map((l, i) => {
+    const m = /^(.*?)console\.log\((.*\)\s*;?)\s*\/\/\s?(.*)$/.exec(l);
+    if (!m || /\/\//.test(m[2]!.replace(/(['"`]).*?\1/g, ''))) return l;
+    const parts = [m[3]!];
+    for (let k = i + 1; k < lines.length && /^\s*\/\/(?!\/)/.test(lines[k]!); k++) parts.push(lines[k]!.replace(/^\s*\/\/\s*/, ''));
+    expectations.push({ line: i, expected: parts.join(' ').replace(/^→\s*/, '') });
+    return `${m[1]}__docLog(${i}, ${m[2]} // ${m[3]}`;
+  });
+  return { code: out.join('\n'), expectations };
+}
+
+/** Whitespace-free form of a printed or expected value, so alignment and line breaks do not matter. */
+const squash = (s: string): string => s.replace(/\s+/g, '');
+
+const docs = ['README.md', ...readdirSync(join(root, 'docs')).filter((f) => f.endsWith('.md')).sort().map((f) => `docs/${f}`)];
+const blocks = docs.flatMap((f) => extractBlocks(readFileSync(join(root, f), 'utf8'), f));
+const runnable = blocks.filter((b) => b.lang in RUNNABLE);
+
+// The blocks are written inside the repository so that Vite transforms them like any test file.
+const work = join(root, 'test', `.docs-blocks-${process.pid}`);
+mkdirSync(work, { recursive: true });
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+type DocLog = (line: number, ...args: unknown[]) => void;
+const g = globalThis as typeof globalThis & { __docLog?: DocLog };
+
+describe('code blocks in README.md and docs/', () => {
+  it('finds a runnable block in the README and in every guide', () => {
+    for (const f of docs) {
+      expect(runnable.some((b) => b.file === f), `${f} has a runnable block`).toBe(true);
+    }
+  });
+
+  it.each(runnable.map((b) => [`${b.file}:${b.line}`, b] as const))('%s runs and prints what it says', async (name, block) => {
+    const { code, expectations } = instrument(block.code);
+    const printed = new Map<number, string[]>();
+    g.__docLog = (line, ...args) => {
+      const list = printed.get(line) ?? [];
+      list.push(format(...args));
+      printed.set(line, list);
+    };
+    const path = join(work, `${name.replace(/[^\w]+/g, '_')}.${RUNNABLE[block.lang]}`);
+    writeFileSync(path, `// ${name} (extracted by test/docs.test.ts)\n${code}\n`);
+    try {
+      await import(/* @vite-ignore */ path);
+    } catch (e) {
+      throw new Error(`${name}: the block threw (${relative(root, path)}):\n${(e as Error).stack ?? String(e)}`);
+    } finally {
+      delete g.__docLog;
+    }
+    for (const { line, expected } of expectations) {
+      const out = printed.get(line);
+      const where = `${block.file}:${block.line + 1 + line}`;
+      expect(out, `${where} never printed`).toBeDefined();
+      for (const text of out!) {
+        expect(squash(expected).startsWith(squash(text)), `${where} printed\n${text}\nbut the comment says\n${expected}`).toBe(true);
+      }
+    }
+  });
+});
+
+describe('the block extractor', () => {
+  it('reads languages, positions and indented fences', () => {
+    const md = ['# t', '```ts', 'a();', '```', '', '  ```sh', '  npm test', '  ```', '~~~js', 'b();', '~~~'].join('\n');
+    expect(extractBlocks(md, 'x.md')).toEqual([
+      { file: 'x.md', line: 2, lang: 'ts', code: 'a();' },
+      { file: 'x.md', line: 6, lang: 'sh', code: 'npm test' },
+      { file: 'x.md', line: 9, lang: 'js', code: 'b();' },
+    ]);
+  });
+
+  it('attributes console.log lines with expected values, including continuation comments', () => {
+    const { code, expectations } = instrument(
+      ['console.log(f(1)); // → [1, 2]', 'console.log(a.toString()); // tensor([[1., 2.],', '                           //         [3., 4.]])', 'console.log(x);', 'console.log("//", y); // z'].join('\n'),
+    );
+    expect(expectations).toEqual([
+      { line: 0, expected: '[1, 2]' },
+      { line: 1, expected: 'tensor([[1., 2.], [3., 4.]])' },
+      { line: 4, expected: 'z' },
+    ]);
+    expect(code.split('\n')[0]).toBe('__docLog(0, f(1)); // → [1, 2]');
+    expect(code.split('\n')[3]).toBe('console.log(x);');
+  });
+});
