@@ -210,6 +210,27 @@ describe('gemm', () => {
     }
   });
 
+  it('block-boundary sizes (KC, MC, NC ± 1, tile remainders) in both tile orientations', () => {
+    // KC = 256, MC = 96, NC = 2040 and the 2×3 tile; gemm computes Cᵀ = Bᵀ·Aᵀ when that pads less,
+    // so M and N each take residues mod 2 and 3 on both sides of the block edges.
+    const edge = (b: number) => fc.constantFrom(b - 1, b, b + 1);
+    const small = fc.integer({ min: 2, max: 13 });
+    const big = fc.oneof(
+      fc.record({ M: edge(96), N: small, K: fc.oneof(small, edge(256)) }),
+      fc.record({ M: small, N: edge(96), K: fc.oneof(small, edge(256)) }),
+      fc.record({ M: fc.integer({ min: 2, max: 4 }), N: edge(2040), K: fc.oneof(small, edge(256)) }),
+      fc.record({ M: edge(2040), N: fc.integer({ min: 2, max: 4 }), K: small }),
+    );
+    const arb = fc.record({
+      dims: big, ta: dtype, tb: dtype, tc: dtype, la: fc.constantFrom<Layout>('row', 'col'),
+      lb: fc.constantFrom<Layout>('row', 'col'), accumulate: fc.boolean(), seed: fc.integer({ min: 0, max: 1e6 }),
+    });
+    fc.assert(
+      fc.property(arb, ({ dims, ...rest }) => check({ ...base, ...rest, ...dims, padC: 1, cOff: 1 })),
+      { numRuns: 60 },
+    );
+  });
+
   it('gives the same results when a small call follows a large one (workspace reuse)', () => {
     const cases: Case[] = [
       { ...base, M: 200, N: 150, K: 300, tc: 'f64', ta: 'f64', tb: 'f64' },
