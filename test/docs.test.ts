@@ -10,7 +10,8 @@
  * - `console.log(expr); // value` asserts: what that line prints must read `value`, up to whitespace. The
  *   expected text may go on over the following lines that hold only a `//` comment (for multi-line tensors),
  *   and may end with prose after the value (`// tensor([2., 4.]) = 2x`): the printed text must be a prefix of it.
- *   A leading `→` is ignored. A `console.log` without such a comment prints nothing and asserts nothing.
+ *   A leading `→` is ignored. A `console.log` without such a comment asserts nothing. Blocks print nothing to
+ *   the test output: console.log is captured while a block runs.
  * - Blocks stay small and fast: the whole file runs in well under 30 s.
  */
 import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -107,11 +108,14 @@ describe('code blocks in README.md and docs/', () => {
     };
     const path = join(work, `${name.replace(/[^\w]+/g, '_')}.${RUNNABLE[block.lang]}`);
     writeFileSync(path, `// ${name} (extracted by test/docs.test.ts)\n${code}\n`);
+    const log = console.log;
+    console.log = () => {};
     try {
       await import(/* @vite-ignore */ path);
     } catch (e) {
       throw new Error(`${name}: the block threw (${relative(root, path)}):\n${(e as Error).stack ?? String(e)}`);
     } finally {
+      console.log = log;
       delete g.__docLog;
     }
     for (const { line, expected } of expectations) {
