@@ -13,9 +13,13 @@
  *   A leading `→` is ignored. A `console.log` without such a comment asserts nothing. Blocks print nothing to
  *   the test output: console.log is captured while a block runs.
  * - Blocks stay small and fast: the whole file runs in well under 30 s.
+ *
+ * Two more checks keep the prose honest: every relative link points at a file that exists, and a link whose text
+ * names code (`[\`contrastiveLoss\`](../packages/contrastive/src/loss.ts)`) names something that file contains;
+ * and the block sizes docs/tensor.md and its gemm picture quote are the constants of the kernels.
  */
-import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 import { format } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 
@@ -125,6 +129,61 @@ describe('code blocks in README.md and docs/', () => {
       for (const text of out!) {
         expect(squash(expected).startsWith(squash(text)), `${where} printed\n${text}\nbut the comment says\n${expected}`).toBe(true);
       }
+    }
+  });
+});
+
+/** Markdown links `[text](target)` outside code blocks, with the line they are on. */
+function links(markdown: string): { text: string; target: string; line: number }[] {
+  const out: { text: string; target: string; line: number }[] = [];
+  let fenced = false;
+  markdown.split('\n').forEach((l, i) => {
+    if (/^\s*(`{3,}|~{3,})/.test(l)) fenced = !fenced;
+    if (fenced) return;
+    for (const m of l.matchAll(/(!?)\[((?:[^\]`]|`[^`]*`)*)\]\(([^)\s]+)\)/g)) out.push({ text: m[2]!, target: m[3]!, line: i + 1 });
+  });
+  return out;
+}
+
+describe('links in README.md and docs/', () => {
+  it.each(docs)('%s: relative links resolve, and code named in a link is in the linked file', (file) => {
+    const md = readFileSync(join(root, file), 'utf8');
+    for (const { text, target, line } of links(md)) {
+      if (/^[a-z]+:/i.test(target) || target.startsWith('#')) continue;
+      const path = resolve(root, dirname(file), target.split('#')[0]!);
+      expect(existsSync(path), `${file}:${line} links to ${target}, which does not exist`).toBe(true);
+      if (!statSync(path).isFile() || !/\.(ts|mjs|js)$/.test(path)) continue;
+      const source = readFileSync(path, 'utf8');
+      // The identifier each `code` span of the link text starts with must occur in the file.
+      for (const [, code] of text.matchAll(/`([^`]+)`/g)) {
+        const id = /^[A-Za-z_$][\w$]*/.exec(code!)?.[0];
+        if (!id || /\/|\.(ts|mjs|js)$/.test(code!)) continue; // a path or a file name, not an identifier
+        expect(new RegExp(`\\b${id.replace(/\$/g, '\\$')}\\b`).test(source), `${file}:${line}: \`${id}\` is not in ${target}`).toBe(true);
+      }
+    }
+  });
+});
+
+describe('docs/tensor.md quotes the kernels as they are', () => {
+  const constant = (file: string, name: string): number => {
+    const m = new RegExp(`const ${name} = (\\d+);`).exec(readFileSync(join(root, 'packages/tensor/src/kernels', file), 'utf8'));
+    if (!m) throw new Error(`${name} is no longer a numeric constant in kernels/${file}: update this test and docs/tensor.md`);
+    return Number(m[1]);
+  };
+  const [MR, NR, KC, MC, NC] = ['MR', 'NR', 'KC', 'MC', 'NC'].map((n) => constant('gemm.ts', n)) as [number, number, number, number, number];
+  const TARGET_COLS = constant('conv.ts', 'TARGET_COLS');
+
+  it('states gemm\'s block sizes and conv2d\'s chunk width', () => {
+    const md = readFileSync(join(root, 'docs/tensor.md'), 'utf8');
+    for (const s of [`KC = ${KC}`, `MC = ${MC}`, `NC = ${NC}`, `MR × NR = ${MR} × ${NR}`, `TARGET_COLS = ${TARGET_COLS}`]) {
+      expect(md.includes(s), `docs/tensor.md should say "${s}"`).toBe(true);
+    }
+  });
+
+  it('draws them in docs/img/gemm-blocking.svg', () => {
+    const svg = readFileSync(join(root, 'docs/img/gemm-blocking.svg'), 'utf8');
+    for (const s of [`KC = ${KC}`, `= ${MC}`, `NC = ${NC}`, `MR × NR = ${MR} × ${NR}`, `${MR} × ${KC}`, `${KC} × ${NR}`]) {
+      expect(svg.includes(s), `docs/img/gemm-blocking.svg should say "${s}"`).toBe(true);
     }
   });
 });
