@@ -4,7 +4,8 @@
  * Conventions for the Markdown files:
  * - A fenced block whose language is `ts`, `typescript`, `js` or `javascript` is a program: it is written to a file
  *   of its own and imported, with `@tsgrad/*` resolved to the packages' sources (vitest.config.ts's aliases), and
- *   it must finish without throwing. Blocks do not share variables; each one imports what it uses.
+ *   it must finish without throwing. It must also type-check (tsconfig.test.json's options, strict). Blocks do
+ *   not share variables; each one imports what it uses.
  * - A block that is not meant to run (shell commands, formulas, pseudocode, excerpts of the sources) uses another
  *   fence language: `sh`, `text`, `math`.
  * - `console.log(expr); // value` asserts: what that line prints must read `value`, up to whitespace. The
@@ -21,6 +22,7 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { format } from 'node:util';
+import ts from 'typescript';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const root = resolve(import.meta.dirname, '..');
@@ -144,6 +146,39 @@ function links(markdown: string): { text: string; target: string; line: number }
   });
   return out;
 }
+
+describe('types in README.md and docs/', () => {
+  // Running a block does not check its types (esbuild strips them), and a misspelt option is silently ignored at
+  // run time; so every ts block is also compiled, with the tests' compiler options (tsconfig.test.json). The
+  // packages' types come from their built declarations (packages/*/dist, which the test command builds first):
+  // checking against the sources would type-check all of them again, three times slower. Without a build the
+  // sources are used.
+  it('every ts block type-checks against the packages', () => {
+    const dir = join(work, 'types');
+    mkdirSync(dir, { recursive: true });
+    const files = runnable
+      .filter((b) => RUNNABLE[b.lang] === 'ts')
+      .map((b) => {
+        const path = join(dir, `${b.file.replace(/[^\w]+/g, '_')}_${b.line}.ts`);
+        // `export {}` makes each block a module of its own, as it is when it runs.
+        writeFileSync(path, `${b.code}\nexport {};\n`);
+        return { path, block: b };
+      });
+    const config = ts.readConfigFile(join(root, 'tsconfig.test.json'), ts.sys.readFile.bind(ts.sys));
+    const { options } = ts.parseJsonConfigFileContent(config.config, ts.sys, root);
+    const names = ['tensor', 'autograd', 'nn', 'contrastive'];
+    const built = names.every((n) => existsSync(join(root, 'packages', n, 'dist/index.d.ts')));
+    const paths = Object.fromEntries(names.map((n) => [`@tsgrad/${n}`, [join(root, 'packages', n, built ? 'dist/index.d.ts' : 'src/index.ts')]]));
+    const program = ts.createProgram(files.map((f) => f.path), { ...options, paths, noEmit: true });
+    const problems = files.flatMap(({ path, block }) =>
+      [...program.getSyntacticDiagnostics(program.getSourceFile(path)), ...program.getSemanticDiagnostics(program.getSourceFile(path))].map((d) => {
+        const line = d.file && d.start !== undefined ? d.file.getLineAndCharacterOfPosition(d.start).line : 0;
+        return `${block.file}:${block.line + 1 + line}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`;
+      }),
+    );
+    expect(problems, problems.join('\n')).toEqual([]);
+  }, 60_000);
+});
 
 describe('links in README.md and docs/', () => {
   it.each(docs)('%s: relative links resolve, and code named in a link is in the linked file', (file) => {
