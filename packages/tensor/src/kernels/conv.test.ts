@@ -228,6 +228,35 @@ describe('conv2d kernels vs naive float64 references', () => {
     }
   });
 
+  it('unpadded convolutions (im2col gathered by gemm from x) on random geometries and gemm block edges', () => {
+    // Unpadded layers skip the cols buffer: gemmGather reads cols(k, l) = x[taps[k] + pixels[l]].
+    // K = C·KH·KW and the gemm widths straddle gemm's KC = 256 and MC = 96 blocks.
+    const unpadded = fc
+      .record({
+        n: fc.integer({ min: 1, max: 4 }), c: fc.integer({ min: 1, max: 4 }), o: fc.integer({ min: 1, max: 7 }),
+        h: fc.integer({ min: 1, max: 14 }), w: fc.integer({ min: 1, max: 14 }),
+        kh: fc.integer({ min: 1, max: 5 }), kw: fc.integer({ min: 1, max: 5 }),
+        sh: fc.integer({ min: 1, max: 3 }), sw: fc.integer({ min: 1, max: 3 }),
+        dh: fc.integer({ min: 1, max: 2 }), dw: fc.integer({ min: 1, max: 2 }),
+      })
+      .map((r) => geometry(r.n, r.c, r.h, r.w, r.o, r.kh, r.kw, [r.sh, r.sw], [0, 0], [r.dh, r.dw]))
+      .filter((g) => g.oh >= 1 && g.ow >= 1);
+    const edges = fc.constantFrom(
+      geometry(2, 1, 20, 20, 3, 15, 17, [1, 1], [0, 0], [1, 1]), // K = 255
+      geometry(2, 1, 20, 20, 4, 16, 16, [1, 1], [0, 0], [1, 1]), // K = 256
+      geometry(3, 257, 3, 3, 2, 1, 1, [1, 1], [0, 0], [1, 1]), //  K = 257, 1×1 on a small image
+      geometry(2, 3, 12, 12, 97, 3, 3, [1, 1], [0, 0], [1, 1]), // O = 97 rows
+      geometry(3, 2, 10, 13, 95, 2, 3, [1, 2], [0, 0], [2, 1]), // O = 95, strided and dilated
+      geometry(70, 4, 4, 4, 5, 4, 4, [1, 1], [0, 0], [1, 1]), //  OH·OW = 1: chunks of 70 images
+    );
+    const arb = fc.record({
+      g: fc.oneof({ weight: 3, arbitrary: unpadded }, { weight: 1, arbitrary: edges }),
+      dtype: fc.constantFrom<DType>('float32', 'float64'),
+      seed: fc.integer({ min: 0, max: 0x7fffffff }),
+    });
+    fc.assert(fc.property(arb, (c) => checkAll(c)), { numRuns: 120 });
+  });
+
   it('handle one image per chunk (wide outputs) and the pointwise 1×1 path', () => {
     for (const dtype of ['float32', 'float64'] as const) {
       // OH·OW = 34·34 ≥ 128: one image per chunk, gemm reads and writes NCHW directly.

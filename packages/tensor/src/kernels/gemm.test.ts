@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { gemm, type FloatArray } from './gemm.js';
+import { gemm, gemmGather, type FloatArray } from './gemm.js';
 import { seededRandom } from '../../../../testing/random.js';
 
 /*
@@ -239,5 +239,57 @@ describe('gemm', () => {
       { ...base, M: 1, N: 50, K: 100, accumulate: true },
     ];
     for (const c of cases) check(c);
+  });
+});
+
+describe('gemmGather', () => {
+  /** B(p, j) = B[bOff + rows[p] + cols[j]] with random tables (entries may repeat), checked like gemm. */
+  function checkGather(c: { M: number; N: number; K: number; ta: DType; tb: DType; tc: DType; la: Layout; accumulate: boolean; seed: number }): void {
+    const rand = seededRandom(c.seed);
+    const R = 1 + Math.floor(rand() * 50), S = 1 + Math.floor(rand() * 50), bOff = Math.floor(rand() * 4);
+    const rows = Int32Array.from({ length: c.K }, () => Math.floor(rand() * R));
+    const cols = Int32Array.from({ length: c.N }, () => Math.floor(rand() * S));
+    const B = alloc(c.tb, bOff + R + S);
+    for (let i = 0; i < B.length; i++) B[i] = 2 * rand() - 1;
+    const [aRs, aCs] = strides(c.la, c.M, c.K, 0);
+    const A = alloc(c.ta, c.M * c.K + 1);
+    for (let i = 0; i < A.length; i++) A[i] = 2 * rand() - 1;
+    const ldc = c.N + 1, cOff = 2;
+    const C = alloc(c.tc, cOff + c.M * ldc + 1);
+    for (let i = 0; i < C.length; i++) C[i] = c.accumulate ? 2 * rand() - 1 : Number.NaN;
+    const C0 = C.slice();
+    gemmGather(c.M, c.N, c.K, A, 0, aRs, aCs, B, bOff, rows, cols, C, cOff, ldc, c.accumulate);
+    const rel = c.tc === 'f64' ? 1e-12 : 1e-5;
+    for (let q = 0; q < C.length; q++) {
+      const r = q - cOff, i = Math.floor(r / ldc), j = r - i * ldc;
+      if (!(r >= 0 && i < c.M && j < c.N)) {
+        if (!Object.is(C[q], C0[q])) expect.fail(`C[${q}] outside the window changed (${JSON.stringify(c)})`);
+        continue;
+      }
+      let s = c.accumulate ? C0[q]! : 0;
+      let bound = Math.abs(s);
+      for (let p = 0; p < c.K; p++) {
+        const v = A[i * aRs + p * aCs]! * B[bOff + rows[p]! + cols[j]!]!;
+        s += v;
+        bound += Math.abs(v);
+      }
+      if (!(Math.abs(C[q]! - s) <= rel * bound)) expect.fail(`C(${i},${j}) = ${C[q]}, expected ${s} (${JSON.stringify(c)})`);
+    }
+  }
+
+  it('matches a naive loop over the gathered B for random sizes, types and block-boundary sizes', () => {
+    const edge = (b: number) => fc.constantFrom(b - 1, b, b + 1);
+    const small = fc.integer({ min: 0, max: 13 });
+    const dims = fc.oneof(
+      { weight: 3, arbitrary: fc.record({ M: dim, N: dim, K: dim }) },
+      { weight: 1, arbitrary: fc.record({ M: edge(96), N: small, K: fc.oneof(small, edge(256)) }) },
+      { weight: 1, arbitrary: fc.record({ M: small, N: edge(96), K: fc.oneof(small, edge(256)) }) },
+      { weight: 1, arbitrary: fc.record({ M: fc.integer({ min: 1, max: 4 }), N: edge(2040), K: small }) },
+    );
+    const arb = fc.record({
+      dims, ta: dtype, tb: dtype, tc: dtype, la: fc.constantFrom<Layout>('row', 'col'),
+      accumulate: fc.boolean(), seed: fc.integer({ min: 0, max: 1e6 }),
+    });
+    fc.assert(fc.property(arb, ({ dims: d, ...rest }) => checkGather({ ...rest, ...d })), { numRuns: 250 });
   });
 });

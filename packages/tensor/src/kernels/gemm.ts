@@ -101,9 +101,50 @@ export function gemm(
   const padded = Math.ceil(M / MR) * MR * Math.ceil(N / NR) * NR;
   const paddedT = Math.ceil(N / MR) * MR * Math.ceil(M / NR) * NR;
   if (paddedT < padded) {
-    packed(N, M, K, B, bOff, bCs, bRs, A, aOff, aCs, aRs, C, cOff, 1, ldc, accumulate);
+    packed(N, M, K, B, bOff, bCs, bRs, null, null, A, aOff, aCs, aRs, null, null, C, cOff, 1, ldc, accumulate);
   } else {
-    packed(M, N, K, A, aOff, aRs, aCs, B, bOff, bRs, bCs, C, cOff, ldc, 1, accumulate);
+    packed(M, N, K, A, aOff, aRs, aCs, null, null, B, bOff, bRs, bCs, null, null, C, cOff, ldc, 1, accumulate);
+  }
+}
+
+/**
+ * {@link gemm} with a gathered B: element (p, j) of B is `B[bOff + bRows[p] + bCols[j]]`, for any
+ * offset tables (bRows of length ≥ K, bCols of length ≥ N, entries such that every index is in
+ * bounds). A strided B is the special case bRows[p] = p·bRs, bCols[j] = j·bCs; convolution uses it
+ * to read the im2col matrix straight out of the image (row p = tap (c, kh, kw), column j = output
+ * pixel), packing it once instead of copying it into a cols buffer and then packing that.
+ * Everything else is as in gemm.
+ */
+export function gemmGather(
+  M: number, N: number, K: number,
+  A: FloatArray, aOff: number, aRs: number, aCs: number,
+  B: FloatArray, bOff: number, bRows: Int32Array, bCols: Int32Array,
+  C: FloatArray, cOff: number, ldc: number,
+  accumulate: boolean,
+): void {
+  if (M <= 0 || N <= 0) return;
+  if (K <= 0) {
+    if (!accumulate) for (let i = 0; i < M; i++) C.fill(0, cOff + i * ldc, cOff + i * ldc + N);
+    return;
+  }
+  if (M === 1 || N === 1 || M * N * K <= SMALL_WORK) {
+    for (let i = 0; i < M; i++) {
+      for (let j = 0; j < N; j++) {
+        const bj = bOff + bCols[j]!;
+        let s = 0.0;
+        for (let p = 0; p < K; p++) s += A[aOff + i * aRs + p * aCs]! * B[bj + bRows[p]!]!;
+        if (accumulate) C[cOff + i * ldc + j] += s;
+        else C[cOff + i * ldc + j] = s;
+      }
+    }
+    return;
+  }
+  const padded = Math.ceil(M / MR) * MR * Math.ceil(N / NR) * NR;
+  const paddedT = Math.ceil(N / MR) * MR * Math.ceil(M / NR) * NR;
+  if (paddedT < padded) {
+    packed(N, M, K, B, bOff, 0, 0, bCols, bRows, A, aOff, aCs, aRs, null, null, C, cOff, 1, ldc, accumulate);
+  } else {
+    packed(M, N, K, A, aOff, aRs, aCs, null, null, B, bOff, 0, 0, bRows, bCols, C, cOff, ldc, 1, accumulate);
   }
 }
 
@@ -147,8 +188,8 @@ function gemmSmall(
  */
 function makePacked(): (
   M: number, N: number, K: number,
-  A: FloatArray, aOff: number, aRs: number, aCs: number,
-  B: FloatArray, bOff: number, bRs: number, bCs: number,
+  A: FloatArray, aOff: number, aRs: number, aCs: number, aRows: Int32Array | null, aCols: Int32Array | null,
+  B: FloatArray, bOff: number, bRs: number, bCs: number, bRows: Int32Array | null, bCols: Int32Array | null,
   C: FloatArray, cOff: number, cRs: number, cCs: number,
   accumulate: boolean,
 ) => void {
@@ -161,11 +202,15 @@ function makePacked(): (
    */
   const WS = new Float64Array(TILE + MR * NR);
 
-  /** The packed, blocked product of {@link gemm} with C(i, j) at `C[cOff + i*cRs + j*cCs]`. */
+  /**
+   * The packed, blocked product of {@link gemm} with C(i, j) at `C[cOff + i*cRs + j*cCs]`. An
+   * operand with row/column offset tables (both non-null) is gathered as in {@link gemmGather}
+   * (its strides are then unused); otherwise it is strided.
+   */
   function blocked(
     M: number, N: number, K: number,
-    A: FloatArray, aOff: number, aRs: number, aCs: number,
-    B: FloatArray, bOff: number, bRs: number, bCs: number,
+    A: FloatArray, aOff: number, aRs: number, aCs: number, aRows: Int32Array | null, aCols: Int32Array | null,
+    B: FloatArray, bOff: number, bRs: number, bCs: number, bRows: Int32Array | null, bCols: Int32Array | null,
     C: FloatArray, cOff: number, cRs: number, cCs: number,
     accumulate: boolean,
   ): void {
@@ -178,14 +223,24 @@ function makePacked(): (
         const kc = Math.min(KC, K - pc);
         // Later K slices always add onto the partial sums the earlier slices stored.
         const acc = accumulate || pc > 0;
-        const bo = bOff + pc * bRs + jc * bCs;
-        if (b32) packB32(B as Float32Array, bo, bRs, bCs, kc, nc);
-        else packB64(B as Float64Array, bo, bRs, bCs, kc, nc);
+        if (bRows !== null && bCols !== null) {
+          if (b32) packBG32(B as Float32Array, bOff, bRows, pc, bCols, jc, kc, nc);
+          else packBG64(B as Float64Array, bOff, bRows, pc, bCols, jc, kc, nc);
+        } else {
+          const bo = bOff + pc * bRs + jc * bCs;
+          if (b32) packB32(B as Float32Array, bo, bRs, bCs, kc, nc);
+          else packB64(B as Float64Array, bo, bRs, bCs, kc, nc);
+        }
         for (let ic = 0; ic < M; ic += MC) {
           const mc = Math.min(MC, M - ic);
-          const ao = aOff + ic * aRs + pc * aCs;
-          if (a32) packA32(A as Float32Array, ao, aRs, aCs, mc, kc);
-          else packA64(A as Float64Array, ao, aRs, aCs, mc, kc);
+          if (aRows !== null && aCols !== null) {
+            if (a32) packAG32(A as Float32Array, aOff, aRows, ic, aCols, pc, mc, kc);
+            else packAG64(A as Float64Array, aOff, aRows, ic, aCols, pc, mc, kc);
+          } else {
+            const ao = aOff + ic * aRs + pc * aCs;
+            if (a32) packA32(A as Float32Array, ao, aRs, aCs, mc, kc);
+            else packA64(A as Float64Array, ao, aRs, aCs, mc, kc);
+          }
           const co = cOff + ic * cRs + jc * cCs;
           if (c32) macro32(mc, nc, kc, C as Float32Array, co, cRs, cCs, acc);
           else macro64(mc, nc, kc, C as Float64Array, co, cRs, cCs, acc);
@@ -419,6 +474,118 @@ function makePacked(): (
         for (; k < kEnd; k += 3, s += rs) {
           d[k] = B[s]!;
           d[k + 1] = m > 1 ? B[s + cs]! : 0;
+          d[k + 2] = 0;
+        }
+      }
+    }
+  }
+
+  /*
+   * Gathered packing: the same panel layouts, from an operand whose element (r, c) is at
+   * X[off + rows[r] + cols[c]] (r0, c0: the block's first row and column). Per element one load
+   * and one store as in the strided packers, plus one table load per MR (NR) elements.
+   */
+
+  function packAG32(
+    A: Float32Array, off: number, rows: Int32Array, r0: number, cols: Int32Array, c0: number, mc: number, kc: number,
+  ): void {
+    const d = WS;
+    let k = 0;
+    for (let x = 0; x < mc; x += 2) {
+      const s0 = off + rows[r0 + x]!;
+      const kEnd = k + kc * 2;
+      if (mc - x >= 2) {
+        const s1 = off + rows[r0 + x + 1]!;
+        for (let p = c0; k < kEnd; k = (k + 2) | 0, p = (p + 1) | 0) {
+          const c = cols[p]!;
+          d[k] = A[(s0 + c) | 0]!;
+          d[(k + 1) | 0] = A[(s1 + c) | 0]!;
+        }
+      } else {
+        for (let p = c0; k < kEnd; k += 2, p++) {
+          d[k] = A[s0 + cols[p]!]!;
+          d[k + 1] = 0;
+        }
+      }
+    }
+  }
+
+  function packAG64(
+    A: Float64Array, off: number, rows: Int32Array, r0: number, cols: Int32Array, c0: number, mc: number, kc: number,
+  ): void {
+    const d = WS;
+    let k = 0;
+    for (let x = 0; x < mc; x += 2) {
+      const s0 = off + rows[r0 + x]!;
+      const kEnd = k + kc * 2;
+      if (mc - x >= 2) {
+        const s1 = off + rows[r0 + x + 1]!;
+        for (let p = c0; k < kEnd; k = (k + 2) | 0, p = (p + 1) | 0) {
+          const c = cols[p]!;
+          d[k] = A[(s0 + c) | 0]!;
+          d[(k + 1) | 0] = A[(s1 + c) | 0]!;
+        }
+      } else {
+        for (let p = c0; k < kEnd; k += 2, p++) {
+          d[k] = A[s0 + cols[p]!]!;
+          d[k + 1] = 0;
+        }
+      }
+    }
+  }
+
+  function packBG32(
+    B: Float32Array, off: number, rows: Int32Array, r0: number, cols: Int32Array, c0: number, kc: number, nc: number,
+  ): void {
+    const d = WS;
+    let k = B_BASE;
+    for (let x = 0; x < nc; x += 3) {
+      const m = nc - x; // columns left
+      const s0 = off + cols[c0 + x]!;
+      const kEnd = k + kc * 3;
+      if (m >= 3) {
+        const s1 = off + cols[c0 + x + 1]!, s2 = off + cols[c0 + x + 2]!;
+        for (let p = r0; k < kEnd; k = (k + 3) | 0, p = (p + 1) | 0) {
+          const r = rows[p]!;
+          d[k] = B[(s0 + r) | 0]!;
+          d[(k + 1) | 0] = B[(s1 + r) | 0]!;
+          d[(k + 2) | 0] = B[(s2 + r) | 0]!;
+        }
+      } else {
+        const s1 = m > 1 ? off + cols[c0 + x + 1]! : 0;
+        for (let p = r0; k < kEnd; k += 3, p++) {
+          const r = rows[p]!;
+          d[k] = B[s0 + r]!;
+          d[k + 1] = m > 1 ? B[s1 + r]! : 0;
+          d[k + 2] = 0;
+        }
+      }
+    }
+  }
+
+  function packBG64(
+    B: Float64Array, off: number, rows: Int32Array, r0: number, cols: Int32Array, c0: number, kc: number, nc: number,
+  ): void {
+    const d = WS;
+    let k = B_BASE;
+    for (let x = 0; x < nc; x += 3) {
+      const m = nc - x; // columns left
+      const s0 = off + cols[c0 + x]!;
+      const kEnd = k + kc * 3;
+      if (m >= 3) {
+        const s1 = off + cols[c0 + x + 1]!, s2 = off + cols[c0 + x + 2]!;
+        for (let p = r0; k < kEnd; k = (k + 3) | 0, p = (p + 1) | 0) {
+          const r = rows[p]!;
+          d[k] = B[(s0 + r) | 0]!;
+          d[(k + 1) | 0] = B[(s1 + r) | 0]!;
+          d[(k + 2) | 0] = B[(s2 + r) | 0]!;
+        }
+      } else {
+        const s1 = m > 1 ? off + cols[c0 + x + 1]! : 0;
+        for (let p = r0; k < kEnd; k += 3, p++) {
+          const r = rows[p]!;
+          d[k] = B[s0 + r]!;
+          d[k + 1] = m > 1 ? B[s1 + r]! : 0;
           d[k + 2] = 0;
         }
       }
