@@ -21,6 +21,7 @@ options:
   --dim D         dimension of the map (default 2)
   --seed S        seed of every random choice (default 0)
   --k K           neighbours per digit in the similarity graph (default 5)
+  --per-digit N   use at most N images of each digit (default: all, about 1 000)
   --lr RATE       Adam learning rate (default 0.002)
   --out DIR       output folder (default out/drlim-mnist)
   -h, --help      this text`;
@@ -49,6 +50,7 @@ function main(argv: string[]): number {
       options: {
         digits: { type: 'string' }, epochs: { type: 'string' }, margin: { type: 'string' }, dim: { type: 'string' },
         seed: { type: 'string' }, k: { type: 'string' }, lr: { type: 'string' }, out: { type: 'string' },
+        'per-digit': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -76,6 +78,7 @@ function main(argv: string[]): number {
       dim: int('dim', values.dim as string | undefined, 2, 1),
       seed: int('seed', values.seed as string | undefined, 0, 0),
       k: int('k', values.k as string | undefined, 5, 1),
+      perDigit: values['per-digit'] === undefined ? undefined : int('per-digit', values['per-digit'] as string, 0, 2),
       lr: positive('lr', values.lr as string | undefined, 0.002),
       out,
     };

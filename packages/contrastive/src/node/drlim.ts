@@ -33,6 +33,8 @@ export interface DrlimMnistOptions {
   seed?: number;
   /** Neighbours per sample in the similarity graph (default 5). */
   k?: number;
+  /** At most this many images of each digit before the 70/30 split (default: all, about 1 000). */
+  perDigit?: number;
   /** Adam's learning rate (default 0.002), annealed to 0 by a cosine schedule. */
   lr?: number;
   /** Pairs per batch (default 256). */
@@ -75,7 +77,7 @@ export function drlimMnist(opts: DrlimMnistOptions = {}): DrlimMnistResult {
   const seed = opts.seed ?? 0;
   const dim = opts.dim ?? 2;
   const gen = new Generator(seed);
-  const { train, test } = loadMnist({ digits, split: 0.7, seed });
+  const { train, test } = loadMnist({ digits, split: 0.7, seed, perDigit: opts.perDigit });
   log(`loaded ${train.labels.length} training and ${test.labels.length} test digits (${digits.join(', ')})`);
   const pairs = pairsFromNeighbors(train.images, { k: opts.k ?? 5 });
   log(`${pairs.size} similar pairs from each digit's ${opts.k ?? 5} nearest neighbours in pixel space`);

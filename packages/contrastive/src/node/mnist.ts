@@ -51,6 +51,10 @@ export function loadMnist(opts: MnistOptions = {}): { train: MnistSplit; test: M
   const split = opts.split ?? 0.7;
   if (!(split >= 0 && split <= 1)) throw new ValueError(`[loadMnist] split must be a fraction in [0, 1]: got ${String(split)}`);
   if (digits.length === 0) throw new ValueError(`[loadMnist] digits must not be empty`);
+  if (new Set(digits).size !== digits.length) throw new ValueError(`[loadMnist] digits must not repeat: got [${digits.join(', ')}]`);
+  if (opts.perDigit !== undefined && !(Number.isInteger(opts.perDigit) && opts.perDigit >= 1)) {
+    throw new ValueError(`[loadMnist] perDigit must be a positive integer: got ${String(opts.perDigit)}`);
+  }
   const gen = new Generator(opts.seed ?? 0);
   const parts = { train: [] as [Float32Array, number, number][], test: [] as [Float32Array, number, number][] };
   for (const d of digits) {
