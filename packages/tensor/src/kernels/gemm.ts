@@ -195,7 +195,7 @@ function makePacked(): (
 ) => void {
   /**
    * Packing workspace: [A block | B block | MR×NR edge tile], 4.4 MB, allocated once (the pages are
-   * only touched as far as the largest product so far reaches). It is a module-level constant on
+   * only touched as far as the largest product so far reaches). It is a `const` of this scope on
    * purpose: TurboFan specializes each of the kernels below to it, so its length and data pointer
    * are compile-time constants and an element load is a bounds compare and one `movsd`, instead of
    * a map check plus three field loads per loop iteration for an array passed as an argument.
