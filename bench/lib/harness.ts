@@ -1,0 +1,248 @@
+/**
+ * Runs one suite: sets every case up, checks that all engines compute the same result, warms each case up,
+ * times the cases with benny (between two measurements of the anchor), and turns benny's summary into a
+ * SuiteResult in the suite's unit.
+ */
+import os from 'node:os';
+import b from 'benny';
+import type { Summary } from 'benny/lib/internal/common-types.js';
+import type { Cell, Engine, Machine, RowResult, SuiteResult, Target } from './types.js';
+
+/** A case ready to time. */
+export interface Prepared {
+  /** The timed call. */
+  run(): void;
+  /**
+   * One call's result in the suite's common layout (NCHW, tsgrad's parameter order), as flat arrays compared
+   * against tsgrad's before anything is timed.
+   */
+  result(): Float32Array[];
+  /** Frees what the garbage collector cannot (TensorFlow.js tensors). */
+  dispose?(): void;
+}
+
+export interface CaseDef {
+  /** Table row; each row has one case per engine, tsgrad's first. */
+  row: string;
+  engine: Engine;
+  /** Further rows showing the same measurement (tsgrad's one formulation in a 'best formulation' row). */
+  alsoRows?: string[];
+  /** The formulation, when it is not the engine's plain API (printed as a note under the table). */
+  variant?: string;
+  /** Work per call, in the unit's numerator (FLOPs, elements, ops, pairs). */
+  work: number;
+  setup(): Prepared;
+}
+
+export interface SuiteDef {
+  id: string;
+  title: string;
+  /** Display unit, e.g. 'GFLOP/s', and work per second per displayed unit (1e9 for GFLOP/s). */
+  unit: string;
+  scale: number;
+  /**
+   * Agreement with tsgrad's result: |x − ref| ≤ rtol·|ref| + atol·max|ref| elementwise, where max|ref| is the
+   * largest value among all of the case's result arrays. Float32 sums taken in a different order differ by
+   * about eps·√K·max|term|, not relative to the sum; and a result that cancels to zero (the last bias's gradient
+   * in a Siamese network, whose two branches contribute opposite amounts) has no scale of its own.
+   */
+  tolerance: { rtol: number; atol: number };
+  targets?: Target[];
+  cases(quick: boolean): CaseDef[];
+}
+
+export interface RunOptions {
+  quick: boolean;
+  /** Folder of the results JSON and benny's chart. */
+  resultsDir: string;
+  tfjs: string;
+}
+
+export function machine(): Machine {
+  const cpus = os.cpus();
+  return { cpu: cpus[0]?.model.trim() ?? 'unknown CPU', cores: cpus.length, node: process.version };
+}
+
+/** A kernel or gradient the backend does not have: recorded in the table instead of aborting the run. */
+function missingKernel(e: unknown): string | null {
+  const msg = e instanceof Error ? e.message : String(e);
+  return /not registered for backend|gradient function not found/i.test(msg) ? msg : null;
+}
+
+/** Throws, naming the worst element, unless `got` matches `ref` within the suite's tolerance. */
+export function checkClose(what: string, got: readonly Float32Array[], ref: readonly Float32Array[], tol: SuiteDef['tolerance']): void {
+  if (got.length !== ref.length) throw new Error(`[bench] ${what}: ${got.length} result arrays, tsgrad has ${ref.length}`);
+  let scale = 0;
+  for (const r of ref) for (let i = 0; i < r.length; i++) scale = Math.max(scale, Math.abs(r[i]!));
+  got.forEach((g, k) => {
+    const r = ref[k]!;
+    if (g.length !== r.length) throw new Error(`[bench] ${what}: result ${k} has ${g.length} elements, tsgrad's has ${r.length}`);
+    let worst = -1, worstExcess = 0;
+    for (let i = 0; i < r.length; i++) {
+      const excess = Math.abs(g[i]! - r[i]!) - (tol.rtol * Math.abs(r[i]!) + tol.atol * scale);
+      if (!(excess <= worstExcess)) { worst = i; worstExcess = excess; }
+    }
+    if (worst >= 0) {
+      throw new Error(
+        `[bench] ${what} disagrees with tsgrad in result ${k} at index ${worst}: ${g[worst]} vs ${r[worst]} ` +
+          `(rtol ${tol.rtol}, atol ${tol.atol}·max|ref| = ${tol.atol * scale})`,
+      );
+    }
+  });
+}
+
+/**
+ * The in-run anchor: the textbook i-k-j loop over Float32Arrays, what a plain JavaScript matmul looks like
+ * before packing and blocking. Its GFLOP/s at the start and end of each suite says how fast the shared machine
+ * was at the time (it drifts by up to 2× within seconds), so runs can be compared through it.
+ */
+function naiveMatmul(a: Float32Array, b: Float32Array, c: Float32Array, n: number): void {
+  c.fill(0);
+  for (let i = 0; i < n; i++) {
+    for (let p = 0; p < n; p++) {
+      const av = a[i * n + p]!;
+      for (let j = 0; j < n; j++) c[i * n + j] += av * b[p * n + j]!;
+    }
+  }
+}
+
+const ANCHOR_N = 256;
+export const ANCHOR_NAME = `naive i-k-j matmul ${ANCHOR_N}×${ANCHOR_N}`;
+
+function anchorRun(): () => void {
+  const n = ANCHOR_N, a = new Float32Array(n * n), c = new Float32Array(n * n), out = new Float32Array(n * n);
+  for (let i = 0; i < n * n; i++) { a[i] = Math.sin(i); c[i] = Math.cos(i); }
+  return () => naiveMatmul(a, c, out, n);
+}
+
+interface Timed {
+  key: string;
+  def: CaseDef | null;
+  prepared: Prepared | null;
+  work: number;
+  scale: number;
+  options: { minSamples: number; maxTime: number };
+}
+
+const now = (): number => performance.now() / 1000;
+
+/**
+ * Benny calls every case once while it builds the suite (to see whether the case is async). Those calls
+ * happen synchronously inside `b.suite(...)`, before any timing; this flag, set around that call, turns them
+ * into no-ops, since each case has already been checked and warmed up here (a tfjs-cpu training step takes
+ * tens of seconds).
+ */
+let buildingSuite = false;
+
+export async function runSuite(def: SuiteDef, opts: RunOptions): Promise<SuiteResult> {
+  const quick = opts.quick;
+  const minSamples = quick ? 3 : 5;
+  const maxTime = quick ? 0.5 : 2;
+  // Per case, at most about this many seconds of samples: slow cases get fewer than minSamples (at least one).
+  const budget = quick ? 3 : 12;
+  console.log(`\n== ${def.title} (${def.unit})${quick ? ', quick' : ''}`);
+
+  const cells = new Map<string, Partial<Record<Engine, Cell>>>();
+  const rowOrder: string[] = [];
+  const cellsOf = (row: string): Partial<Record<Engine, Cell>> => {
+    let c = cells.get(row);
+    if (!c) { c = {}; cells.set(row, c); rowOrder.push(row); }
+    return c;
+  };
+
+  // Set up, check against tsgrad, warm up.
+  const refs = new Map<string, Float32Array[]>();
+  const timed: Timed[] = [];
+  for (const c of def.cases(quick)) {
+    const rows = [c.row, ...(c.alsoRows ?? [])];
+    rows.forEach(cellsOf);
+    const what = `${c.row} · ${c.engine}${c.variant ? ` (${c.variant})` : ''}`;
+    let prepared: Prepared;
+    let result: Float32Array[];
+    try {
+      prepared = c.setup();
+      result = prepared.result();
+    } catch (e) {
+      const missing = missingKernel(e);
+      if (missing === null) throw e;
+      console.log(`   ${what}: not run, ${missing}`);
+      for (const r of rows) cellsOf(r)[c.engine] = { missing };
+      continue;
+    }
+    if (c.engine === 'tsgrad') {
+      for (const r of rows) refs.set(r, result);
+    } else {
+      const ref = refs.get(c.row);
+      if (!ref) throw new Error(`[bench] ${what}: the row has no tsgrad case before it to check against`);
+      checkClose(what, result, ref, def.tolerance);
+    }
+    const t0 = now();
+    let calls = 0;
+    do { prepared.run(); calls++; } while (calls < 3 && now() - t0 < (quick ? 0.2 : 0.5));
+    const perCall = (now() - t0) / calls;
+    const samples = Math.max(1, Math.min(minSamples, Math.floor(budget / perCall)));
+    console.log(`   ${what}: checked, ${(perCall * 1e3).toFixed(perCall < 0.01 ? 2 : 0)} ms per call`);
+    timed.push({ key: what, def: c, prepared, work: c.work, scale: def.scale, options: { minSamples: samples, maxTime } });
+  }
+
+  const anchorWork = 2 * ANCHOR_N ** 3;
+  const anchorCase = (key: string): Timed => ({
+    key, def: null, prepared: { run: anchorRun(), result: () => [] }, work: anchorWork, scale: 1e9,
+    options: { minSamples, maxTime: quick ? 0.3 : 1 },
+  });
+  const all = [anchorCase('anchor, start'), ...timed, anchorCase('anchor, end')];
+  for (const t of [all[0]!, all[all.length - 1]!]) t.prepared!.run();
+
+  const perSecond = (t: Timed, seconds: number): number => t.work / seconds / t.scale;
+  const byKey = new Map(all.map((t) => [t.key, t]));
+  buildingSuite = true;
+  let pending: Promise<Summary>;
+  try {
+    pending = b.suite(
+      def.title,
+      ...all.map((t) => {
+        const run = t.prepared!.run;
+        return b.add(t.key, () => () => { if (!buildingSuite) run(); }, t.options);
+      }),
+      b.cycle((r) => {
+        const t = byKey.get(r.name)!;
+        const unit = t.def ? def.unit : 'GFLOP/s';
+        console.log(`   ${r.name}: ${perSecond(t, r.details.median).toPrecision(3)} ${unit} (median of ${r.samples}, ±${r.margin}%)`);
+        return undefined;
+      }),
+      b.save({ file: def.id, folder: opts.resultsDir, format: 'chart.html' }),
+    );
+  } finally {
+    buildingSuite = false;
+  }
+  const summary = await pending;
+  for (const t of timed) t.prepared?.dispose?.();
+
+  const results = new Map(summary.results.map((r) => [r.name, r]));
+  for (const t of timed) {
+    const r = results.get(t.key)!;
+    const cell: Cell = {
+      value: perSecond(t, r.details.median),
+      best: perSecond(t, r.details.min),
+      samples: r.samples,
+      rme: r.margin,
+      ...(t.def!.variant ? { variant: t.def!.variant } : {}),
+    };
+    for (const row of [t.def!.row, ...(t.def!.alsoRows ?? [])]) cellsOf(row)[t.def!.engine] = cell;
+  }
+  const anchorOf = (key: string): number => perSecond(byKey.get(key)!, results.get(key)!.details.median);
+  const rows: RowResult[] = rowOrder.map((name) => ({ name, cells: cells.get(name)! }));
+  return {
+    id: def.id,
+    title: def.title,
+    unit: def.unit,
+    date: new Date().toISOString(),
+    quick,
+    machine: machine(),
+    tfjs: opts.tfjs,
+    anchor: { name: ANCHOR_NAME, start: anchorOf('anchor, start'), end: anchorOf('anchor, end') },
+    rows,
+    targets: def.targets ?? [],
+    raw: summary.results.map((r) => ({ name: r.name, callsPerSecond: r.ops, samples: r.samples, secondsMedian: r.details.median, secondsMin: r.details.min, rme: r.margin })),
+  };
+}

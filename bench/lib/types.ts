@@ -1,0 +1,59 @@
+/** The shapes shared by the suites, the runner, the results files and the table generator. */
+
+/** The engines compared, in table column order. */
+export const ENGINES = ['tsgrad', 'tfjs-cpu', 'tfjs-wasm'] as const;
+export type Engine = (typeof ENGINES)[number];
+export type TfjsEngineName = Exclude<Engine, 'tsgrad'>;
+
+/** One engine's figure in one row: a throughput (median and best sample, in the suite's unit), or why there is none. */
+export type Cell =
+  | {
+      /** Throughput from the median sample: the figure quoted. */
+      value: number;
+      /** Throughput from the fastest sample: what the engine does when it has the core to itself. */
+      best: number;
+      samples: number;
+      /** Benny's relative margin of error of the mean, in percent. */
+      rme: number;
+      /** The formulation timed, when it is not the engine's plain API call (e.g. a gradient written by hand). */
+      variant?: string;
+    }
+  | { missing: string };
+
+export interface RowResult {
+  name: string;
+  cells: Partial<Record<Engine, Cell>>;
+}
+
+export interface Machine {
+  cpu: string;
+  cores: number;
+  node: string;
+}
+
+/** A speed target: in `row`, tsgrad's figure over `versus`'s must be at least `min`. */
+export interface Target {
+  row: string;
+  versus: TfjsEngineName;
+  min: number;
+}
+
+/** What one suite's run leaves in bench/results/<id>.json, and all the table generator reads. */
+export interface SuiteResult {
+  id: string;
+  title: string;
+  /** Unit of every figure in `rows`, e.g. 'GFLOP/s'. */
+  unit: string;
+  /** ISO date-time the suite finished. */
+  date: string;
+  quick: boolean;
+  machine: Machine;
+  /** TensorFlow.js package versions. */
+  tfjs: string;
+  /** GFLOP/s of the naive i-k-j matmul anchor, measured at the suite's start and at its end. */
+  anchor: { name: string; start: number; end: number };
+  rows: RowResult[];
+  targets: Target[];
+  /** Benny's raw per-case figures (calls per second, samples), for anyone re-deriving the table. */
+  raw?: unknown;
+}

@@ -1,0 +1,72 @@
+/**
+ * matmul, float32: square products and the tall-skinny products of im2col convolution, in GFLOP/s (2·M·K·N
+ * per call). tsgrad takes transposed operands as strided views; tfjs through matMul's transpose flags.
+ */
+import { matmul, transpose, type Tensor } from '@tsgrad/tensor';
+import type { CaseDef, SuiteDef } from '../lib/harness.js';
+import { tf, useBackend } from '../lib/tfjs.js';
+import { TFJS, fromTf, fromTs, generator, normal, toTf } from './common.js';
+
+interface Shape {
+  row: string;
+  m: number; k: number; n: number;
+  /** Whether A, B are stored transposed ([K, M], [N, K]) and read through a transposed view. */
+  ta?: boolean; tb?: boolean;
+}
+
+const square = (n: number): Shape => ({ row: `${n}×${n} · ${n}×${n}`, m: n, k: n, n });
+
+/**
+ * The products of the two DrLIM layers with im2col over a 64-image batch: layer 1 is 64×1×28×28 ∗ 15×1×5×5
+ * (K = 25, 64·24·24 = 36 864 output pixels), layer 2 is 64×15×12×12 ∗ 30×15×5×5 (K = 375, 64·8·8 = 4 096).
+ * Forward is cols · W; the filter gradient is colsᵀ · ∂y, with colsᵀ a transposed view of the stored cols; the
+ * input gradient's columns are ∂y · W (W read transposed).
+ */
+const im2col: Shape[] = [
+  { row: 'layer 1 forward: 36864×25 · 25×15', m: 36864, k: 25, n: 15 },
+  { row: 'layer 1 ∂w: (36864×25)ᵀ · 36864×15', m: 25, k: 36864, n: 15, ta: true },
+  { row: 'layer 2 forward: 4096×375 · 375×30', m: 4096, k: 375, n: 30 },
+  { row: 'layer 2 ∂w: (4096×375)ᵀ · 4096×30', m: 375, k: 4096, n: 30, ta: true },
+  { row: 'layer 2 ∂cols: 4096×30 · (375×30)ᵀ', m: 4096, k: 30, n: 375, tb: true },
+];
+
+function cases(s: Shape, seed: number): CaseDef[] {
+  const work = 2 * s.m * s.k * s.n;
+  const g = generator(seed);
+  const a = normal(s.ta ? [s.k, s.m] : [s.m, s.k], g), b = normal(s.tb ? [s.n, s.k] : [s.k, s.n], g);
+  const out: CaseDef[] = [{
+    row: s.row, engine: 'tsgrad', work,
+    setup: () => {
+      const av: Tensor = s.ta ? transpose(a) : a, bv: Tensor = s.tb ? transpose(b) : b;
+      return { run: () => void matmul(av, bv), result: () => [fromTs(matmul(av, bv))] };
+    },
+  }];
+  for (const engine of TFJS) {
+    out.push({
+      row: s.row, engine, work,
+      setup: () => {
+        const ta = toTf(a, engine) as tf.Tensor2D, tb = toTf(b, engine) as tf.Tensor2D;
+        const call = (): tf.Tensor => tf.matMul(ta, tb, s.ta, s.tb);
+        return {
+          run: () => { useBackend(engine); tf.dispose(call()); },
+          result: () => { useBackend(engine); const y = call(); const r = fromTf(y); y.dispose(); return [r]; },
+          dispose: () => tf.dispose([ta, tb]),
+        };
+      },
+    });
+  }
+  return out;
+}
+
+export const matmulSuite: SuiteDef = {
+  id: 'matmul',
+  title: 'matmul, float32',
+  unit: 'GFLOP/s',
+  scale: 1e9,
+  tolerance: { rtol: 1e-4, atol: 1e-5 },
+  targets: [{ row: square(512).row, versus: 'tfjs-cpu', min: 4.5 }],
+  cases: (quick) => {
+    const shapes = quick ? [square(128), square(512), im2col[2]!] : [...[64, 128, 256, 512, 1024].map(square), ...im2col];
+    return shapes.flatMap((s, i) => cases(s, 100 + i));
+  },
+};
