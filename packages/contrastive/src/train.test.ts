@@ -13,7 +13,8 @@ import { knnAccuracy } from './eval/index.js';
 import { pairsFromLabels, pairsFromNeighbors } from './pairs.js';
 import { PairSampler } from './sampler.js';
 import { Siamese } from './siamese.js';
-import { embed, fit, type Progress } from './train.js';
+import { embed, fit, trainStep, type Progress } from './train.js';
+import { contrastiveLoss } from './loss.js';
 
 /**
  * Two classes in 8-D that differ only along axis 0 (means ±2, std 0.4) under noise of std 1.5 on the other
@@ -68,6 +69,52 @@ describe('fit', () => {
       expect(h.epochLoss[e]).toBeCloseTo(mean, 12);
     }
     expect(epochs).toEqual(h.epochLoss.map((l, e) => [e, l]));
+  });
+
+  it('is trainStep per batch: stepping batch by batch by hand gives the same losses and weights', () => {
+    const make = () => {
+      const g = new Generator(3);
+      const { X, labels } = blobs(16, g);
+      const net = new Siamese(new Linear(8, 2, { generator: g }));
+      const sampler = new PairSampler(X, pairsFromLabels(labels), { batchSize: 20, generator: g.spawn() });
+      return { net, sampler, optimizer: new optim.SGD(net.parameters(), { lr: 0.05, momentum: 0.9 }) };
+    };
+    const a = make(), b = make();
+    const h = fit(a.net, a.sampler, { epochs: 2, optimizer: a.optimizer, margin: 1.5 });
+    const losses: number[] = [];
+    for (let e = 0; e < 2; e++) {
+      for (const batch of b.sampler.epoch()) {
+        losses.push(trainStep(b.net, b.sampler.inputs(batch), batch, b.optimizer, (d, y) => contrastiveLoss(d, y, { margin: 1.5 })));
+      }
+    }
+    expect(losses).toEqual(h.batchLoss);
+    a.net.parameters().forEach((p, i) => expect(p.value).toBeAllclose(b.net.parameters()[i]!.value, { rtol: 0, atol: 0 }));
+  });
+
+  it('trainStep returns the batch loss before the step and moves the weights by -lr times its gradient', () => {
+    const net = new Siamese(new Linear(3, 2, { generator: new Generator(4) }));
+    const twin = new Siamese(new Linear(3, 2, { generator: new Generator(4) }));
+    const rows = [[1, 0, 2], [0, 1, -1], [2, 2, 0]];
+    const x = tensor(rows);
+    const batch = { left: Int32Array.from([0, 0]), right: Int32Array.from([1, 2]), y: Float32Array.from([0, 1]) };
+    const lossOf = (d: A.Variable, y: Float32Array) => contrastiveLoss(d, y, { margin: 3 });
+    // The loss by hand: z = W·x + b, pair (0,1) similar, pair (0,2) dissimilar with m = 3, mean of the two.
+    const W = Array.from(net.embeddingNet.parameters()[0]!.value.data), b = Array.from(net.embeddingNet.parameters()[1]!.value.data);
+    const z = rows.map((r) => [0, 1].map((o) => W[3 * o]! * r[0]! + W[3 * o + 1]! * r[1]! + W[3 * o + 2]! * r[2]! + b[o]!));
+    const dist = (i: number, j: number) => Math.hypot(z[i]![0]! - z[j]![0]!, z[i]![1]! - z[j]![1]!);
+    const expected = (0.5 * dist(0, 1) ** 2 + 0.5 * Math.max(0, 3 - dist(0, 2)) ** 2) / 2;
+    expect(expected).toBeGreaterThan(0);
+    const lr = 0.1;
+    const l = trainStep(net, x, batch, new optim.SGD(net.parameters(), { lr }), lossOf);
+    expect(l).toBeCloseTo(expected, 5);
+    // The step: the twin's gradient from the same loss by backward, then W − lr·∂L/∂W.
+    const zt = twin.embed(x);
+    lossOf(A.norm(A.sub(A.gather(zt, batch.left), A.gather(zt, batch.right)), { axis: 1 }), batch.y).backward();
+    // The bias cancels in z_i − z_j, so only W has a gradient.
+    expect(twin.parameters()[0]!.grad!.data.some((v) => v !== 0)).toBe(true);
+    twin.parameters().forEach((p, i) => {
+      expect(net.parameters()[i]!.value).toBeAllclose(p.value.sub(p.grad!.mul(lr)), { rtol: 1e-6, atol: 1e-7 });
+    });
   });
 
   it('rejects a non-Siamese model and a bad epoch count', () => {

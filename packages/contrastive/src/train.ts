@@ -4,7 +4,7 @@ import { Module, optim } from '@tsgrad/nn';
 import { Tensor, ValueError, concat, slice } from '@tsgrad/tensor';
 import { euclideanDistance } from './distance.js';
 import { contrastiveLoss } from './loss.js';
-import type { PairSampler } from './sampler.js';
+import type { PairBatch, PairSampler } from './sampler.js';
 import { Siamese } from './siamese.js';
 
 /** What onProgress receives after each batch. */
@@ -57,6 +57,26 @@ export interface History {
   seconds: number;
 }
 
+/**
+ * One optimiser step on one batch of pairs: embed the batch's distinct samples `inputs` once (in the order of
+ * `batch.samples`), take D = ‖G_W(x_left) − G_W(x_right)‖ for each pair, and step `optimizer` on
+ * `loss(D, y)` (default: the DrLIM contrastive loss with margin 1). ∂L/∂W reaches the shared weights through
+ * both branches, so it is the sum of their contributions. Returns the batch's loss. `fit` is this, per batch,
+ * per epoch; use it directly to train a batch at a time (e.g. in a worker that must yield between batches).
+ */
+export function trainStep(
+  siamese: Siamese, inputs: Tensor, batch: Pick<PairBatch, 'left' | 'right' | 'y'>, optimizer: optim.Optimizer<{ lr: number }>,
+  loss: (distance: A.Variable, y: Float32Array) => A.Variable = (d, y) => contrastiveLoss(d, y),
+): number {
+  siamese.train();
+  const z = siamese.embed(inputs);
+  const value = loss(euclideanDistance(A.gather(z, batch.left), A.gather(z, batch.right)), batch.y);
+  optimizer.zeroGrad();
+  value.backward();
+  optimizer.step();
+  return value.item();
+}
+
 const now = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
 
 /**
@@ -74,18 +94,11 @@ export function fit(siamese: Siamese, sampler: PairSampler, opts: FitOptions): H
   let pairsDone = 0;
   const totalBatches = opts.epochs * sampler.batchesPerEpoch;
   let batchesDone = 0;
-  siamese.train();
   for (let e = 0; e < opts.epochs; e++) {
     const batches = sampler.epoch();
     let sum = 0;
     batches.forEach((b, bi) => {
-      const z = siamese.embed(sampler.inputs(b));
-      const d = euclideanDistance(A.gather(z, b.left), A.gather(z, b.right));
-      const loss = lossOf(d, b.y);
-      opts.optimizer.zeroGrad();
-      loss.backward();
-      opts.optimizer.step();
-      const l = loss.item();
+      const l = trainStep(siamese, sampler.inputs(b), b, opts.optimizer, lossOf);
       sum += l;
       history.batchLoss.push(l);
       pairsDone += b.y.length;

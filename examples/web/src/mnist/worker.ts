@@ -12,10 +12,9 @@
  * 2-D; 64 units gave 0.56–0.74). examples/drlim-mnist trains the paper's network.
  */
 import { Generator, Tensor, slice } from '@tsgrad/tensor';
-import { gather } from '@tsgrad/autograd';
 import { Linear, ReLU, Sequential, optim } from '@tsgrad/nn';
 import {
-  PairSampler, Siamese, contrastiveLoss, embed, euclideanDistance, knnAccuracy, pairsFromNeighbors, pca,
+  PairSampler, Siamese, contrastiveLoss, embed, knnAccuracy, pairsFromNeighbors, pca, trainStep,
   type PairBatch, type Pairs,
 } from '@tsgrad/contrastive';
 import type { FromMnist, MnistFrame, RunConfig, ToMnist, WorkerScope } from '../protocol.js';
@@ -113,9 +112,8 @@ function configure(config: RunConfig): void {
 }
 
 /**
- * One batch, as `fit` does it: embed the batch's distinct samples once, D for each pair, a step on the mean
- * contrastive loss. `fit` runs whole epochs in one call; the worker goes batch by batch so it can post frames
- * and hear 'pause' in between.
+ * One batch through `trainStep` (what `fit` does per batch). `fit` runs whole epochs in one call; the worker
+ * goes batch by batch so it can post frames and hear 'pause' in between.
  */
 function trainBatch(r: Run): void {
   if (r.next >= r.batches.length) {
@@ -125,14 +123,9 @@ function trainBatch(r: Run): void {
   }
   const t0 = performance.now();
   const b = r.batches[r.next++]!;
-  r.siamese.train();
-  const z = r.siamese.embed(r.sampler.inputs(b));
-  const loss = contrastiveLoss(euclideanDistance(gather(z, b.left), gather(z, b.right)), b.y, { margin: r.margin });
-  r.optimizer.zeroGrad();
-  loss.backward();
-  r.optimizer.step();
+  const loss = trainStep(r.siamese, r.sampler.inputs(b), b, r.optimizer, (d, y) => contrastiveLoss(d, y, { margin: r.margin }));
   if (r.losses.length === 0) r.lossStart = r.step;
-  r.losses.push(loss.item());
+  r.losses.push(loss);
   r.step++;
   r.pairsDone += b.y.length;
   r.trainMs += performance.now() - t0;
