@@ -137,9 +137,10 @@ let buildingSuite = false;
 export async function runSuite(def: SuiteDef, opts: RunOptions): Promise<SuiteResult> {
   const quick = opts.quick;
   const minSamples = quick ? 3 : 5;
-  const maxTime = quick ? 0.5 : 2;
+  const maxTime = quick ? 0.5 : 1;
   // Per case, at most about this many seconds of samples: slow cases get fewer than minSamples (at least one).
-  const budget = quick ? 3 : 12;
+  const budget = quick ? 3 : 6;
+  const started = now();
   console.log(`\n== ${def.title} (${def.unit})${quick ? ', quick' : ''}`);
 
   const cells = new Map<string, Partial<Record<Engine, Cell>>>();
@@ -159,9 +160,12 @@ export async function runSuite(def: SuiteDef, opts: RunOptions): Promise<SuiteRe
     const what = `${c.row} · ${c.engine}${c.variant ? ` (${c.variant})` : ''}`;
     let prepared: Prepared;
     let result: Float32Array[];
+    let checkSeconds: number;
     try {
       prepared = c.setup();
+      const t0 = now();
       result = prepared.result();
+      checkSeconds = now() - t0;
     } catch (e) {
       const missing = missingKernel(e);
       if (missing === null) throw e;
@@ -176,10 +180,15 @@ export async function runSuite(def: SuiteDef, opts: RunOptions): Promise<SuiteRe
       if (!ref) throw new Error(`[bench] ${what}: the row has no tsgrad case before it to check against`);
       checkClose(what, result, ref, def.tolerance);
     }
-    const t0 = now();
-    let calls = 0;
-    do { prepared.run(); calls++; } while (calls < 3 && now() - t0 < (quick ? 0.2 : 0.5));
-    const perCall = (now() - t0) / calls;
+    // Warm-up: a few calls, or none when the check alone took long (that call warmed the same code up, and a
+    // tfjs-cpu training step with its builtin gradient takes half a minute).
+    let perCall = checkSeconds;
+    if (checkSeconds < 0.5) {
+      const t0 = now();
+      let calls = 0;
+      do { prepared.run(); calls++; } while (calls < 3 && now() - t0 < (quick ? 0.2 : 0.5));
+      perCall = (now() - t0) / calls;
+    }
     const samples = Math.max(1, Math.min(minSamples, Math.floor(budget / perCall)));
     console.log(`   ${what}: checked, ${(perCall * 1e3).toFixed(perCall < 0.01 ? 2 : 0)} ms per call`);
     timed.push({ key: what, def: c, prepared, work: c.work, scale: def.scale, options: { minSamples: samples, maxTime } });
@@ -188,7 +197,7 @@ export async function runSuite(def: SuiteDef, opts: RunOptions): Promise<SuiteRe
   const anchorWork = 2 * ANCHOR_N ** 3;
   const anchorCase = (key: string): Timed => ({
     key, def: null, prepared: { run: anchorRun(), result: () => [] }, work: anchorWork, scale: 1e9,
-    options: { minSamples, maxTime: quick ? 0.3 : 1 },
+    options: { minSamples, maxTime: quick ? 0.3 : 0.5 },
   });
   const all = [anchorCase('anchor, start'), ...timed, anchorCase('anchor, end')];
   for (const t of [all[0]!, all[all.length - 1]!]) t.prepared!.run();
@@ -217,6 +226,7 @@ export async function runSuite(def: SuiteDef, opts: RunOptions): Promise<SuiteRe
   }
   const summary = await pending;
   for (const t of timed) t.prepared?.dispose?.();
+  console.log(`   suite took ${(now() - started).toFixed(0)} s`);
 
   const results = new Map(summary.results.map((r) => [r.name, r]));
   for (const t of timed) {
