@@ -39,6 +39,10 @@ export class SGD extends Optimizer<SGDOptions> {
       throw new NNError(`[SGD] nesterov needs momentum > 0 and dampening 0: got momentum ${h.momentum}, dampening ${h.dampening}`);
     }
   }
+  /** The momentum buffer b, kept only when momentum is on. */
+  protected override stateBuffers(h: SGDOptions): Record<string, 'number' | 'tensor'> {
+    return h.momentum !== 0 ? { momentumBuffer: 'tensor' } : {};
+  }
   step(): void {
     for (const { params, options: h } of this.paramGroups) {
       for (const p of params) {
@@ -113,6 +117,10 @@ export class Adam extends Optimizer<AdamOptions> {
     if (!Array.isArray(h.betas) || h.betas.length !== 2) throw new NNError(`[${name}] betas must be a pair: got ${JSON.stringify(h.betas)}`);
     checkHyper(name, 'betas[0]', h.betas[0], 0, 1);
     checkHyper(name, 'betas[1]', h.betas[1], 0, 1);
+  }
+  /** step, m and v, and v̂max under amsgrad. */
+  protected override stateBuffers(h: AdamOptions): Record<string, 'number' | 'tensor'> {
+    return h.amsgrad ? { step: 'number', expAvg: 'tensor', expAvgSq: 'tensor', maxExpAvgSq: 'tensor' } : { step: 'number', expAvg: 'tensor', expAvgSq: 'tensor' };
   }
   step(): void {
     for (const { params, options: h } of this.paramGroups) {

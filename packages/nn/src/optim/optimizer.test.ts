@@ -191,6 +191,23 @@ describe('loadStateDict errors', () => {
     expectError(() => opt.loadStateDict(sd), NNError, '[loadStateDict] state for parameter 5, which does not exist');
   });
 
+  it('a state missing a buffer the algorithm needs fails on load, not at the next step', () => {
+    const { sd } = trained();
+    delete sd.state[1]!.expAvgSq;
+    const opt = new Adam([param64([1, 2]), param64([3])]);
+    expectError(() => opt.loadStateDict(sd), NNError, "[loadStateDict] the state of parameter 1 has no tensor 'expAvgSq'");
+    const s2 = trained().sd;
+    s2.state[0]!.step = Number.NaN;
+    expectError(() => opt.loadStateDict(s2), NNError, "[loadStateDict] the state of parameter 0 has no number 'step'");
+    // The loaded groups' hyper-parameters win (as in PyTorch): a state whose group says amsgrad needs v̂max too.
+    const s3 = trained().sd;
+    (s3.paramGroups[0] as { amsgrad: boolean }).amsgrad = true;
+    expectError(() => opt.loadStateDict(s3), NNError, "[loadStateDict] the state of parameter 0 has no tensor 'maxExpAvgSq'");
+    const a = param64([1, 2]);
+    const sgd = new optim.SGD([a], { lr: 0.1, momentum: 0.9 });
+    expectError(() => sgd.loadStateDict({ paramGroups: sgd.stateDict().paramGroups, state: { 0: { momentumBuffer: 3 } } }), NNError, "[loadStateDict] the state of parameter 0 has no tensor 'momentumBuffer'");
+  });
+
   it('a bad hyper-parameter is rejected and leaves the optimiser exactly as it was', () => {
     const { opt, sd } = trained();
     const before = opt.stateDict();

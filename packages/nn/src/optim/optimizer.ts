@@ -57,6 +57,14 @@ export abstract class Optimizer<H extends { lr: number }> {
   /** Throws an NNError for an invalid hyper-parameter. */
   protected abstract validate(h: H): void;
 
+  /**
+   * The buffers one parameter's state must hold under hyper-parameters `h` (name → number or tensor), checked
+   * by `loadStateDict` so that a state missing a buffer fails on load, not at the next `step`. None by default.
+   */
+  protected stateBuffers(_h: H): Record<string, 'number' | 'tensor'> {
+    return {};
+  }
+
   /** Updates every parameter that has a gradient. */
   abstract step(): void;
 
@@ -122,6 +130,20 @@ export abstract class Optimizer<H extends { lr: number }> {
       this.validate(o);
       return o;
     });
+    const groupOf = new Map<Parameter, number>();
+    this.paramGroups.forEach((g, gi) => g.params.forEach((p) => groupOf.set(p, gi)));
+    let index = 0;
+    for (const p of byIndex) {
+      const s = restored.get(p);
+      if (s !== undefined) {
+        for (const [k, kind] of Object.entries(this.stateBuffers(options[groupOf.get(p)!]!))) {
+          const v = s[k];
+          const ok = kind === 'tensor' ? v instanceof Tensor : typeof v === 'number' && Number.isFinite(v);
+          if (!ok) throw new NNError(`[loadStateDict] the state of parameter ${index} has no ${kind} '${k}'`);
+        }
+      }
+      index++;
+    }
     this.state.clear();
     for (const [p, s] of restored) this.state.set(p, s);
     this.paramGroups.forEach((g, gi) => {

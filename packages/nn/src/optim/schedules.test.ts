@@ -129,11 +129,25 @@ describe('stateDict round trip', () => {
       NNError,
       "[ExponentialLR.loadStateDict] the state does not match this schedule's 2 group(s)",
     );
+  });
+
+  it('a bad epoch or base rate is an NNError that leaves the schedule as it was', () => {
+    const s = new ExponentialLR(twoGroups(), { gamma: 0.5 });
+    s.step();
+    const before = s.stateDict();
+    expectError(() => s.loadStateDict({ epoch: 1.5, baseLrs: [0.1, 0.2] }), NNError, '[ExponentialLR.loadStateDict] epoch must be a non-negative integer: got 1.5');
+    expectError(() => s.loadStateDict({ epoch: -1, baseLrs: [0.1, 0.2] }), NNError, '[ExponentialLR.loadStateDict] epoch must be a non-negative integer: got -1');
     expectError(
-      () => s.loadStateDict({ epoch: 1.5, baseLrs: [0.1, 0.2] }),
+      () => s.loadStateDict({ epoch: 1, baseLrs: [0.1, Number.NaN] }),
       NNError,
-      "[ExponentialLR.loadStateDict] the state does not match this schedule's 2 group(s)",
+      '[ExponentialLR.loadStateDict] base learning rate 1 must be a finite non-negative number: got NaN',
     );
+    expectError(
+      () => s.loadStateDict({ epoch: 1, baseLrs: ['0.1' as unknown as number, 0.2] }),
+      NNError,
+      '[ExponentialLR.loadStateDict] base learning rate 0 must be a finite non-negative number: got 0.1',
+    );
+    expect(s.stateDict()).toEqual(before);
   });
 });
 

@@ -40,9 +40,16 @@ export abstract class LRScheduler {
   }
   /** Restores a stateDict (same number of groups) and sets the rates it implies. */
   loadStateDict(s: { epoch: number; baseLrs: number[] }): void {
-    if (!s || !Number.isInteger(s.epoch) || !Array.isArray(s.baseLrs) || s.baseLrs.length !== this.baseLrs.length) {
-      throw new NNError(`[${this.constructor.name}.loadStateDict] the state does not match this schedule's ${this.baseLrs.length} group(s)`);
+    const op = `${this.constructor.name}.loadStateDict`;
+    if (!s || !Array.isArray(s.baseLrs) || s.baseLrs.length !== this.baseLrs.length) {
+      throw new NNError(`[${op}] the state does not match this schedule's ${this.baseLrs.length} group(s)`);
     }
+    if (!Number.isInteger(s.epoch) || s.epoch < 0) throw new NNError(`[${op}] epoch must be a non-negative integer: got ${String(s.epoch)}`);
+    s.baseLrs.forEach((lr, i) => {
+      if (typeof lr !== 'number' || !Number.isFinite(lr) || lr < 0) {
+        throw new NNError(`[${op}] base learning rate ${i} must be a finite non-negative number: got ${String(lr)}`);
+      }
+    });
     this.epoch = s.epoch;
     this.baseLrs.splice(0, this.baseLrs.length, ...s.baseLrs);
     this.apply();
