@@ -56,7 +56,7 @@ async function main(): Promise<void> {
     if (!existsSync(file)) continue;
     const r = JSON.parse(readFileSync(file, 'utf8')) as Partial<SuiteResult>;
     // A file in another shape (benny's own JSON, from before this runner) is skipped, not tabulated.
-    if (r.id === s.id && Array.isArray(r.rows) && r.machine && r.anchor) results.push(r as SuiteResult);
+    if (r.id === s.id && Array.isArray(r.rows) && r.machine && r.anchor && r.revision) results.push(r as SuiteResult);
     else console.log(`skipping ${path.relative(here, file)}: not a results file of this runner`);
   }
   const table = renderTables(results, SUITES.map((s) => s.id));

@@ -14,6 +14,7 @@ const suite = (over: Partial<SuiteResult> = {}): SuiteResult => ({
   quick: false,
   machine: { cpu: 'Test CPU', cores: 2, node: 'v20.0.0' },
   tfjs: '4.22.0',
+  revision: 'abc1234',
   anchor: { name: 'naive 256', start: 1, end: 3 },
   rows: [
     { name: 'square 512', cells: { tsgrad: cell(10), 'tfjs-cpu': cell(2), 'tfjs-wasm': cell(40) } },
@@ -54,10 +55,10 @@ describe('bench table', () => {
     expect(lines).toContain("² tfjs-wasm: Kernel 'Conv2DBackpropFilter' not registered for backend 'wasm'  ");
   });
 
-  it('states the date, the run kind, the anchor and whether each target is met', () => {
+  it('states the date, the run kind, the revision, the anchor and whether each target is met', () => {
     const text = renderSuite(suite({ quick: true }));
     expect(text).toContain('### matmul, float32 (GFLOP/s)');
-    expect(text).toContain('2026-01-02, quick run. Anchor (naive 256): 1.00 GFLOP/s at the start of the suite, 3.00 at its end.');
+    expect(text).toContain('2026-01-02, quick run, tsgrad at abc1234. Anchor (naive 256): 1.00 GFLOP/s at the start of the suite, 3.00 at its end.');
     expect(text).toContain('Target, square 512: tsgrad / tfjs-cpu = 5.00×, at least 4.50× wanted: **met**.');
     expect(text).toContain('Target, step: tsgrad / tfjs-cpu = 5.00×, at least 10.0× wanted: **missed**.');
     expect(text).not.toContain('absent row');

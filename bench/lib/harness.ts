@@ -3,7 +3,10 @@
  * times the cases with benny (between two measurements of the anchor), and turns benny's summary into a
  * SuiteResult in the suite's unit.
  */
+import { execFileSync } from 'node:child_process';
 import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import b from 'benny';
 import type { Summary } from 'benny/lib/internal/common-types.js';
 import type { Cell, Engine, Machine, RowResult, SuiteResult, Target } from './types.js';
@@ -58,10 +61,27 @@ export interface RunOptions {
   tfjs: string;
 }
 
+/**
+ * The commit the working tree is at, plus the packages/ files changed since (the bench imports the packages'
+ * sources, so uncommitted kernel work shows in the figures and should show in the table too).
+ */
+export function revision(): string {
+  const git = (...args: string[]): string => execFileSync('git', args, { cwd: here, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  try {
+    const head = git('rev-parse', '--short', 'HEAD');
+    const changed = git('status', '--porcelain', '--', ':(top)packages').split('\n').filter((l) => l.trim() !== '');
+    return changed.length === 0 ? head : `${head} + uncommitted changes to ${changed.length} file${changed.length > 1 ? 's' : ''} in packages/`;
+  } catch {
+    return 'unknown (no git)';
+  }
+}
+
 export function machine(): Machine {
   const cpus = os.cpus();
   return { cpu: cpus[0]?.model.trim() ?? 'unknown CPU', cores: cpus.length, node: process.version };
 }
+
+const here = path.dirname(fileURLToPath(import.meta.url));
 
 /** A kernel or gradient the backend does not have: recorded in the table instead of aborting the run. */
 function missingKernel(e: unknown): string | null {
@@ -137,7 +157,7 @@ let buildingSuite = false;
 export async function runSuite(def: SuiteDef, opts: RunOptions): Promise<SuiteResult> {
   const quick = opts.quick;
   const minSamples = quick ? 3 : 5;
-  const maxTime = quick ? 0.5 : 1;
+  const maxTime = quick ? 0.25 : 1;
   // Per case, at most about this many seconds of samples: slow cases get fewer than minSamples (at least one).
   const budget = quick ? 3 : 6;
   const started = now();
@@ -186,7 +206,7 @@ export async function runSuite(def: SuiteDef, opts: RunOptions): Promise<SuiteRe
     if (checkSeconds < 0.5) {
       const t0 = now();
       let calls = 0;
-      do { prepared.run(); calls++; } while (calls < 3 && now() - t0 < (quick ? 0.2 : 0.5));
+      do { prepared.run(); calls++; } while (calls < 3 && now() - t0 < (quick ? 0.1 : 0.5));
       perCall = (now() - t0) / calls;
     }
     const samples = Math.max(1, Math.min(minSamples, Math.floor(budget / perCall)));
@@ -197,7 +217,7 @@ export async function runSuite(def: SuiteDef, opts: RunOptions): Promise<SuiteRe
   const anchorWork = 2 * ANCHOR_N ** 3;
   const anchorCase = (key: string): Timed => ({
     key, def: null, prepared: { run: anchorRun(), result: () => [] }, work: anchorWork, scale: 1e9,
-    options: { minSamples, maxTime: quick ? 0.3 : 0.5 },
+    options: { minSamples, maxTime: quick ? 0.2 : 0.5 },
   });
   const all = [anchorCase('anchor, start'), ...timed, anchorCase('anchor, end')];
   for (const t of [all[0]!, all[all.length - 1]!]) t.prepared!.run();
@@ -250,6 +270,7 @@ export async function runSuite(def: SuiteDef, opts: RunOptions): Promise<SuiteRe
     quick,
     machine: machine(),
     tfjs: opts.tfjs,
+    revision: revision(),
     anchor: { name: ANCHOR_NAME, start: anchorOf('anchor, start'), end: anchorOf('anchor, end') },
     rows,
     targets: def.targets ?? [],

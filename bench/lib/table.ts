@@ -52,7 +52,7 @@ export function renderSuite(s: SuiteResult): string {
   const lines = [
     `### ${s.title} (${s.unit})`,
     '',
-    `${s.date.slice(0, 10)}, ${s.quick ? 'quick' : 'full'} run. Anchor (${s.anchor.name}): ` +
+    `${s.date.slice(0, 10)}, ${s.quick ? 'quick' : 'full'} run, tsgrad at ${s.revision}. Anchor (${s.anchor.name}): ` +
       `${formatValue(s.anchor.start)} GFLOP/s at the start of the suite, ${formatValue(s.anchor.end)} at its end.`,
     '',
     `| case | ${ENGINES.join(' | ')} | tsgrad / tfjs-cpu | tsgrad / tfjs-wasm | tsgrad ÷ anchor |`,

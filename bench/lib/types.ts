@@ -50,6 +50,8 @@ export interface SuiteResult {
   machine: Machine;
   /** TensorFlow.js package versions. */
   tfjs: string;
+  /** The tsgrad measured: the commit, and whether packages/ had uncommitted changes (the bench runs the working tree). */
+  revision: string;
   /** GFLOP/s of the naive i-k-j matmul anchor, measured at the suite's start and at its end. */
   anchor: { name: string; start: number; end: number };
   rows: RowResult[];

@@ -19,7 +19,7 @@ interface Op {
 
 const OPS: Op[] = [
   { row: 'add, 1000×1000 + 1000×1000', inQuick: true, inputs: [[N, N], [N, N]], ts: (a, b) => add(a!, b!), tfjs: (a, b) => tf.add(a!, b!) },
-  { row: 'mul, 1000×1000 · 1000 (broadcast over rows)', inQuick: true, inputs: [[N, N], [N]], ts: (a, b) => mul(a!, b!), tfjs: (a, b) => tf.mul(a!, b!) },
+  { row: 'mul, 1000×1000 · 1000 (broadcast over rows)', inQuick: false, inputs: [[N, N], [N]], ts: (a, b) => mul(a!, b!), tfjs: (a, b) => tf.mul(a!, b!) },
   { row: 'exp, 1000×1000', inQuick: false, inputs: [[N, N]], ts: (a) => exp(a!), tfjs: (a) => tf.exp(a!) },
   { row: 'sum over axis 1, 1000×1000 → 1000', inQuick: true, inputs: [[N, N]], ts: (a) => sum(a!, { axis: 1 }), tfjs: (a) => tf.sum(a!, 1) },
   { row: 'sum over axis 0, 1000×1000 → 1000', inQuick: false, inputs: [[N, N]], ts: (a) => sum(a!, { axis: 0 }), tfjs: (a) => tf.sum(a!, 0) },
