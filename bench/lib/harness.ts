@@ -138,7 +138,7 @@ function anchorRun(): () => void {
 interface Timed {
   key: string;
   def: CaseDef | null;
-  prepared: Prepared | null;
+  prepared: Prepared;
   work: number;
   scale: number;
   options: { minSamples: number; maxTime: number };
@@ -220,7 +220,7 @@ export async function runSuite(def: SuiteDef, opts: RunOptions): Promise<SuiteRe
     options: { minSamples, maxTime: quick ? 0.2 : 0.5 },
   });
   const all = [anchorCase('anchor, start'), ...timed, anchorCase('anchor, end')];
-  for (const t of [all[0]!, all[all.length - 1]!]) t.prepared!.run();
+  for (const t of [all[0]!, all[all.length - 1]!]) t.prepared.run();
 
   const perSecond = (t: Timed, seconds: number): number => t.work / seconds / t.scale;
   const byKey = new Map(all.map((t) => [t.key, t]));
@@ -230,7 +230,7 @@ export async function runSuite(def: SuiteDef, opts: RunOptions): Promise<SuiteRe
     pending = b.suite(
       def.title,
       ...all.map((t) => {
-        const run = t.prepared!.run;
+        const run = t.prepared.run;
         return b.add(t.key, () => () => { if (!buildingSuite) run(); }, t.options);
       }),
       b.cycle((r) => {
@@ -245,7 +245,7 @@ export async function runSuite(def: SuiteDef, opts: RunOptions): Promise<SuiteRe
     buildingSuite = false;
   }
   const summary = await pending;
-  for (const t of timed) t.prepared?.dispose?.();
+  for (const t of timed) t.prepared.dispose?.();
   console.log(`   suite took ${(now() - started).toFixed(0)} s`);
 
   const results = new Map(summary.results.map((r) => [r.name, r]));
