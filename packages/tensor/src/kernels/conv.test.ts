@@ -275,6 +275,96 @@ describe('conv2d kernels vs naive float64 references', () => {
   });
 });
 
+describe('backward kernels on sparse cotangents (the zero-skipping paths)', () => {
+  /** Random gy with only a fraction `density` of nonzero entries (below the kernels' sparse threshold). */
+  function sparseArray(dtype: DType, n: number, rnd: () => number, density: number): FloatArray {
+    const a = alloc(dtype, n);
+    for (let i = 0; i < n; i++) {
+      const v = rnd() * 2 - 1;
+      if (rnd() < density) a[i] = v;
+    }
+    return a;
+  }
+
+  function checkSparse(g: Conv2dGeometry, dtype: DType, seed: number, density: number): void {
+    const rnd = seededRandom(seed);
+    const sz = sizes(g);
+    const x = randArray(dtype, sz.x, rnd);
+    const w = randArray(dtype, sz.w, rnd);
+    const gy = sparseArray(dtype, sz.y, rnd, density);
+    const gx = garbage(dtype, sz.x);
+    conv2dBackwardInput(gy, w, gx, g);
+    expectClose(gx, backInputRef(gy, w, g), backInputRef(abs64(gy), abs64(w), g), dtype, 'backwardInput');
+    const gw = garbage(dtype, sz.w);
+    conv2dBackwardWeight(x, gy, gw, g);
+    expectClose(gw, backWeightRef(x, gy, g), backWeightRef(abs64(x), abs64(gy), g), dtype, 'backwardWeight');
+  }
+
+  it('match the references on random geometries (stride, padding, dilation, size-1 axes, all-zero gy)', () => {
+    // Up to 6 channels so that K = C·KH·KW often reaches the weight gradient's sparse threshold of 32 taps.
+    const wide = fc
+      .record({
+        n: fc.integer({ min: 1, max: 3 }), c: fc.integer({ min: 1, max: 6 }), o: fc.integer({ min: 1, max: 4 }),
+        h: fc.integer({ min: 1, max: 9 }), w: fc.integer({ min: 1, max: 9 }),
+        kh: fc.integer({ min: 1, max: 4 }), kw: fc.integer({ min: 1, max: 4 }),
+        sh: fc.integer({ min: 1, max: 3 }), sw: fc.integer({ min: 1, max: 3 }),
+        ph: fc.integer({ min: 0, max: 2 }), pw: fc.integer({ min: 0, max: 2 }),
+        dh: fc.integer({ min: 1, max: 2 }), dw: fc.integer({ min: 1, max: 2 }),
+      })
+      .map((r) => geometry(r.n, r.c, r.h, r.w, r.o, r.kh, r.kw, [r.sh, r.sw], [r.ph, r.pw], [r.dh, r.dw]))
+      .filter((g) => g.oh >= 1 && g.ow >= 1);
+    const arb = fc.record({
+      g: wide,
+      dtype: fc.constantFrom<DType>('float32', 'float64'),
+      seed: fc.integer({ min: 0, max: 0x7fffffff }),
+      density: fc.constantFrom(0, 0.05, 0.15, 0.25),
+    });
+    fc.assert(fc.property(arb, ({ g, dtype, seed, density }) => checkSparse(g, dtype, seed, density)), { numRuns: 300 });
+  });
+
+  it('handle tap counts around multiples of 4, chunked batches and DrLIM-like layers', () => {
+    for (const dtype of ['float32', 'float64'] as const) {
+      // K = 1, 5, 9 taps (dense weight gradient, sparse input gradient), and K = 32..36 (the sparse weight
+      // gradient, from 32 taps, works in groups of 4).
+      const shapes = [[1, 1, 1], [1, 1, 5], [1, 3, 3], [32, 1, 1], [33, 1, 1], [34, 1, 1], [35, 1, 1], [2, 4, 4], [1, 5, 7], [4, 3, 3]] as const;
+      for (const [c, kh, kw] of shapes) {
+        checkSparse(geometry(3, c, 7, 8, 3, kh, kw, [1, 1], [0, 0], [1, 1]), dtype, 20 + kh * 7 + kw, 0.2);
+      }
+      // x of 7 images × 4×40×40 spans more than the unpadded weight gradient's chunk of x: several chunks.
+      checkSparse(geometry(7, 4, 40, 40, 3, 3, 3, [1, 1], [0, 0], [1, 1]), dtype, 31, 0.1);
+      // Padded (cols from im2colT, several chunks), strided and dilated.
+      checkSparse(geometry(10, 4, 9, 9, 3, 3, 3, [2, 1], [1, 2], [1, 2]), dtype, 32, 0.2);
+      // The DrLIM second layer's shape, batch cut to 6.
+      checkSparse(geometry(6, 15, 12, 12, 30, 5, 5, [1, 1], [0, 0], [1, 1]), dtype, 33, 0.16);
+    }
+  });
+
+  it('propagate NaN and infinity from w and x as the dense products do (0·NaN = NaN)', () => {
+    const g = geometry(2, 4, 6, 6, 3, 3, 3, [1, 1], [0, 0], [1, 1]); // K = 36: both kernels have a sparse path
+    const sz = sizes(g);
+    const gy = new Float64Array(sz.y);
+    gy[0] = 1; // one nonzero: the sparse threshold is met
+    const w = new Float64Array(sz.w).fill(0.5);
+    w[sz.w - 1] = Infinity; // only reached through zero cotangents
+    const gx = garbage('float64', sz.x);
+    conv2dBackwardInput(gy, w, gx, g);
+    expect(gx.some((v) => Number.isNaN(v))).toBe(true);
+    expectNaNWhere(gx, backInputRef(gy, w, g));
+    const x = new Float64Array(sz.x).fill(0.25);
+    x[sz.x - 1] = Number.NaN;
+    const gw = garbage('float64', sz.w);
+    conv2dBackwardWeight(x, gy, gw, g);
+    expectNaNWhere(gw, backWeightRef(x, gy, g));
+  });
+
+  function expectNaNWhere(got: FloatArray, ref: Float64Array): void {
+    for (let i = 0; i < ref.length; i++) {
+      if (Number.isNaN(ref[i]!)) expect(got[i]).toBeNaN();
+      else expect(got[i]).toBe(ref[i]);
+    }
+  }
+});
+
 describe('DrLIM-sized convolutions (spot checks)', () => {
   /** Reference value of one forward output. */
   function yAt(x: FloatArray, w: FloatArray, g: Conv2dGeometry, n: number, o: number, i: number, j: number): [number, number] {

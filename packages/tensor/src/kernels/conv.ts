@@ -39,7 +39,9 @@
  * cols(k, l) = x[n0·C·H·W + taps[k] + pixels[l]] for two small offset tables, and the forward pass and the
  * weight gradient build no cols at all: gemmGather packs straight from x (one copy of each element into
  * gemm's panels instead of im2col's copy plus gemm's; measured 15–30% faster on the DrLIM layers). Padded
- * convolutions and the input gradient (whose col2im is a scatter) use the cols buffer. Images are grouped into chunks of nb images so
+ * convolutions and the input gradient (whose col2im is a scatter) use the cols buffer. When most of gy is
+ * zero (ReLU then max pooling), the backward kernels skip the zeros instead of running the gemm (see the
+ * tuning notes). Images are grouped into chunks of nb images so
  * the gemm's L dimension is at least {@link TARGET_COLS} even for tiny outputs (OH·OW = 1 in the second
  * DrLIM layer). With nb = 1 gemm reads/writes the image's slice of y / gy in place; with nb > 1 the
  * [O, L] block is copied to/from NCHW order (O·L moves against 2·O·K·L flops). A 1×1, stride-1, unpadded
@@ -55,6 +57,16 @@
  *   col2im 0.39 against 1.15 ms (the gemm itself, ~1.6 ms, is the same either way: B is packed from
  *   strides); for 32×32 ∗ 6×6 (OW = 27 > KW = 6) [K, L] is ~20% faster (0.069 vs 0.085 ms per image), for
  *   12×12 ∗ 5×5 they tie. Hence [L, K] exactly when KW > OW.
+ * - Sparse cotangents: after ReLU and 2×2 max pooling about 1 gy entry in 6 is nonzero (15–17% in both
+ *   DrLIM layers). When at most SPARSE_MAX_DENSITY of gy is nonzero (and w, resp. x, is finite, so that
+ *   skipping 0·v changes nothing), the backward kernels skip the zeros: the input gradient builds each
+ *   pixel's [L, K] cols row from the rows of w its nonzero cotangents pick (then col2imT), the weight
+ *   gradient compacts each output channel's nonzeros into a list and takes four taps at a time as dot
+ *   products over it, gathered straight from x when unpadded. On 128×15×12×12 ∗ 30×15×5×5 with 16% random
+ *   nonzeros: input gradient 28 ms against 46 ms dense, weight gradient 18 against 37; at 29% both are
+ *   within ~10% of dense, hence SPARSE_MAX_DENSITY = 0.25. On the first layer (128×1×28×28 ∗ 15×1×5×5)
+ *   the sparse weight gradient only ties with the dense one (~14 ms: scanning the 1.1M cotangents costs as
+ *   much as the 25-deep gemm saves), hence SPARSE_MIN_TAPS.
  * - A direct (no im2col) forward kernel was measured for the C = 1 first layer (64×1×32×32 ∗ 15×1×6×6)
  *   in both axpy and dot-product loop orders: 0.6 GF/s against 2.1 GF/s for im2col + gemm, so there is
  *   no direct path.
@@ -364,6 +376,226 @@ function scatterBlock(blk: FloatArray, n0: number, nb: number, O: number, OHW: n
 }
 
 /**
+ * Largest fraction of nonzero entries of gy for which the backward kernels take their sparse paths. ReLU
+ * followed by max pooling leaves about 1 in 6 cotangents nonzero (15–17% in the DrLIM layers); see the
+ * tuning notes in the module comment.
+ */
+const SPARSE_MAX_DENSITY = 0.25;
+/**
+ * Fewest taps K = C·KH·KW for which the weight gradient takes its sparse path: with few taps the dense gemm
+ * costs little per cotangent and scanning gy for nonzeros eats the gain (measured on 15×1×5×5, K = 25: a tie).
+ */
+const SPARSE_MIN_TAPS = 32;
+/** Bytes of x a chunk of the sparse weight gradient spans (it gathers from x, which should stay in L2). */
+const SPARSE_CHUNK_BYTES = 1 << 18;
+
+/** Number of nonzero entries of a[0, n), without a data-dependent branch. */
+function countNonzero(a: FloatArray, n: number): number {
+  let nz = 0;
+  for (let i = 0; i < n; i++) nz += (a[i] !== 0) as unknown as number | 0;
+  return nz;
+}
+
+/** True when a[0, n) holds no NaN or infinity (v·0 is NaN exactly for those), without a branch per element. */
+function allFinite(a: FloatArray, n: number): boolean {
+  let s0 = 0, s1 = 0;
+  let i = 0;
+  for (; i + 1 < n; i += 2) {
+    s0 += a[i]! * 0;
+    s1 += a[i + 1]! * 0;
+  }
+  if (i < n) s0 += a[i]! * 0;
+  return s0 + s1 === 0;
+}
+
+/**
+ * Whether the backward kernels may skip the zeros of gy: few enough of them are nonzero, and `other` (w or x,
+ * whatever gy multiplies) is finite, so that every skipped product 0·v is exactly 0 (a NaN or infinity must
+ * still reach the result as NaN, as the dense path's products do).
+ */
+function sparseEnough(gy: FloatArray, ny: number, other: FloatArray, nOther: number): boolean {
+  return countNonzero(gy, ny) <= ny * SPARSE_MAX_DENSITY && allFinite(other, nOther);
+}
+
+let nzOffs = new Int32Array(0);
+let nzVals = new Float64Array(0);
+let gwAcc = new Float64Array(0);
+
+/** The nonzero-list scratch (offsets and values), at least `size` entries each. */
+function nzScratch(size: number): void {
+  if (nzOffs.length < size) {
+    nzOffs = new Int32Array(grow(size));
+    nzVals = new Float64Array(nzOffs.length);
+  }
+}
+
+/**
+ * Compacts the nonzeros of src[s + i·ss], i < n, into offs/vals from index e: offs gets base + offsets[i]
+ * (or base + i·step when offsets is null), vals the value. Returns the new end. Branch-free: every entry is
+ * written, and the end advances only past nonzeros.
+ */
+function compact(
+  src: FloatArray, s: number, ss: number, n: number,
+  base: number, offsets: Int32Array | null, step: number,
+  offs: Int32Array, vals: Float64Array, e: number,
+): number {
+  if (offsets !== null) {
+    for (let i = 0; i < n; i++, s += ss) {
+      const v = src[s]!;
+      offs[e] = base + offsets[i]!;
+      vals[e] = v;
+      e += (v !== 0) as unknown as number | 0;
+    }
+  } else {
+    for (let i = 0; i < n; i++, s += ss) {
+      const v = src[s]!;
+      offs[e] = base + i * step;
+      vals[e] = v;
+      e += (v !== 0) as unknown as number | 0;
+    }
+  }
+  return e;
+}
+
+/**
+ * acc[a + t] += Σ_{e < ne} vals[e] · X[offs[e] + taps[k0 + t]] for t < 4: four taps of one row of the
+ * weight gradient, accumulated in registers over a nonzero list.
+ */
+function sparseDot4(X: FloatArray, offs: Int32Array, vals: Float64Array, ne: number, taps: Int32Array, k0: number, acc: Float64Array, a: number): void {
+  const t0 = taps[k0]!, t1 = taps[k0 + 1]!, t2 = taps[k0 + 2]!, t3 = taps[k0 + 3]!;
+  let s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+  for (let e = 0; e < ne; e = (e + 1) | 0) {
+    const v = vals[e]!, o = offs[e]!;
+    s0 += v * X[(o + t0) | 0]!;
+    s1 += v * X[(o + t1) | 0]!;
+    s2 += v * X[(o + t2) | 0]!;
+    s3 += v * X[(o + t3) | 0]!;
+  }
+  acc[a] += s0;
+  acc[a + 1] += s1;
+  acc[a + 2] += s2;
+  acc[a + 3] += s3;
+}
+
+/**
+ * The taps of a weight-gradient row padded to a multiple of 4 entries (by repeating the last), so that
+ * {@link sparseDot4} covers the row in whole groups; the padding's sums land in accumulator columns that
+ * are dropped. `taps` null means the row is contiguous: taps 0..K−1.
+ */
+function padTaps(taps: Int32Array | null, K: number): Int32Array {
+  const t = new Int32Array(Math.ceil(K / 4) * 4);
+  for (let i = 0; i < t.length; i++) {
+    const k = i < K ? i : K - 1;
+    t[i] = taps === null ? k : taps[k]!;
+  }
+  return t;
+}
+
+/**
+ * Sparse weight gradient: gw[o, k] = Σ G(o, l) · cols(k, l) over the nonzero G(o, l) only. Per chunk of
+ * images and per output channel, the nonzeros are compacted into a list of (offset, value); then each group
+ * of four taps is a set of dot products over that list, in registers. Unpadded, cols(k, l) is read straight
+ * from x (offset = the pixel's, taps from {@link tapOffsets}); padded, from the chunk's {@link im2colT}
+ * (offset = l·K, taps 0..K−1). Sums are kept in float64 and rounded to gw's dtype once.
+ */
+function backWeightSparse(x: FloatArray, gy: FloatArray, gw: FloatArray, g: Conv2dGeometry): void {
+  const N = g.n, O = g.o, OHW = g.oh * g.ow, K = g.c * g.kh * g.kw, CHW = g.c * g.h * g.w;
+  const unpadded = g.ph === 0 && g.pw === 0;
+  const taps = padTaps(unpadded ? tapOffsets(g) : null, K);
+  const KP = taps.length;
+  if (gwAcc.length < O * KP) gwAcc = new Float64Array(grow(O * KP));
+  const acc = gwAcc;
+  acc.fill(0, 0, O * KP);
+  const bytes = x instanceof Float32Array ? 4 : 8;
+  const chunk = unpadded ? Math.max(1, Math.min(N, Math.floor(SPARSE_CHUNK_BYTES / (bytes * Math.max(1, CHW))))) : chunkSize(g);
+  const pixels = unpadded ? pixelOffsets(g, 1) : null;
+  const cols = unpadded ? x : colsScratch(x, K * chunk * OHW);
+  nzScratch(chunk * OHW);
+  const offs = nzOffs, vals = nzVals;
+  for (let n0 = 0; n0 < N; n0 += chunk) {
+    const nb = Math.min(chunk, N - n0);
+    if (!unpadded) im2colT(x, n0, nb, g, cols);
+    for (let o = 0; o < O; o++) {
+      let ne = 0;
+      for (let b = 0; b < nb; b++) {
+        const row = (n0 + b) * O * OHW + o * OHW;
+        ne = unpadded
+          ? compact(gy, row, 1, OHW, (n0 + b) * CHW, pixels, 0, offs, vals, ne)
+          : compact(gy, row, 1, OHW, b * OHW * K, null, K, offs, vals, ne);
+      }
+      if (ne === 0) continue;
+      for (let k = 0; k < KP; k += 4) sparseDot4(cols, offs, vals, ne, taps, k, acc, o * KP + k);
+    }
+  }
+  for (let o = 0; o < O; o++) {
+    for (let k = 0; k < K; k++) gw[o * K + k] = acc[o * KP + k]!;
+  }
+}
+
+/**
+ * colsT[l, k] = Σ_o G(o, l) · w[o·K + k] for the nb images of gy starting at n0 (G(o, b·OHW + r) =
+ * gy[(n0+b)·O·OHW + o·OHW + r]), skipping the zeros of G: the [L, K] input-gradient columns, each the sum
+ * of the rows of w that the pixel's nonzero cotangents pick, taken four (then the rest) at a time.
+ */
+function sparseColsT(gy: FloatArray, n0: number, nb: number, O: number, OHW: number, w: FloatArray, K: number, cols: FloatArray): void {
+  const offs = nzOffs, vals = nzVals;
+  let d = 0;
+  for (let b = 0; b < nb; b++) {
+    const img = (n0 + b) * O * OHW;
+    for (let r = 0; r < OHW; r++, d += K) {
+      const ne = compact(gy, img + r, OHW, O, 0, null, K, offs, vals, 0);
+      let e = 0;
+      if (ne >= 4) {
+        rows4(cols, d, K, w, offs, vals, 0, true);
+        for (e = 4; e + 4 <= ne; e += 4) rows4(cols, d, K, w, offs, vals, e, false);
+      }
+      if (ne - e >= 2) {
+        rows2(cols, d, K, w, offs, vals, e, e === 0);
+        e += 2;
+      }
+      if (ne - e === 1) rows1(cols, d, K, w, offs, vals, e, e === 0);
+      else if (ne === 0) cols.fill(0, d, d + K);
+    }
+  }
+}
+
+/** dst[d + k] (+)= Σ_{t<4} vals[e+t] · w[offs[e+t] + k] for k < n (overwrites when `set`). */
+function rows4(dst: FloatArray, d: number, n: number, w: FloatArray, offs: Int32Array, vals: Float64Array, e: number, set: boolean): void {
+  const a0 = vals[e]!, a1 = vals[e + 1]!, a2 = vals[e + 2]!, a3 = vals[e + 3]!;
+  let i0 = offs[e]!, i1 = offs[e + 1]!, i2 = offs[e + 2]!, i3 = offs[e + 3]!;
+  const end = d + n;
+  if (set) {
+    for (; d < end; d++, i0++, i1++, i2++, i3++) dst[d] = a0 * w[i0]! + a1 * w[i1]! + a2 * w[i2]! + a3 * w[i3]!;
+  } else {
+    for (; d < end; d++, i0++, i1++, i2++, i3++) dst[d] += a0 * w[i0]! + a1 * w[i1]! + a2 * w[i2]! + a3 * w[i3]!;
+  }
+}
+
+/** Two rows of {@link rows4}. */
+function rows2(dst: FloatArray, d: number, n: number, w: FloatArray, offs: Int32Array, vals: Float64Array, e: number, set: boolean): void {
+  const a0 = vals[e]!, a1 = vals[e + 1]!;
+  let i0 = offs[e]!, i1 = offs[e + 1]!;
+  const end = d + n;
+  if (set) {
+    for (; d < end; d++, i0++, i1++) dst[d] = a0 * w[i0]! + a1 * w[i1]!;
+  } else {
+    for (; d < end; d++, i0++, i1++) dst[d] += a0 * w[i0]! + a1 * w[i1]!;
+  }
+}
+
+/** One row of {@link rows4}. */
+function rows1(dst: FloatArray, d: number, n: number, w: FloatArray, offs: Int32Array, vals: Float64Array, e: number, set: boolean): void {
+  const a0 = vals[e]!;
+  let i0 = offs[e]!;
+  const end = d + n;
+  if (set) {
+    for (; d < end; d++, i0++) dst[d] = a0 * w[i0]!;
+  } else {
+    for (; d < end; d++, i0++) dst[d] += a0 * w[i0]!;
+  }
+}
+
+/**
  * Forward convolution: out[n,o,i,j] = Σ_{c,p,q} x[n, c, i·sh − ph + p·dh, j·sw − pw + q·dw] · w[o,c,p,q]
  * (zero padding). `out` ([N, O, OH, OW]) is fully overwritten.
  */
@@ -433,6 +665,15 @@ export function conv2dBackwardInput(gy: FloatArray, w: FloatArray, gx: FloatArra
   }
   const chunk = chunkSize(g);
   const cols = colsScratch(gy, K * chunk * OHW);
+  if (sparseEnough(gy, N * O * OHW, w, O * K)) {
+    nzScratch(O);
+    for (let n0 = 0; n0 < N; n0 += chunk) {
+      const nb = Math.min(chunk, N - n0);
+      sparseColsT(gy, n0, nb, O, OHW, w, K, cols);
+      col2imT(cols, n0, nb, g, gx);
+    }
+    return;
+  }
   const lk = g.kw > g.ow;
   for (let n0 = 0; n0 < N; n0 += chunk) {
     const nb = Math.min(chunk, N - n0);
@@ -473,6 +714,10 @@ export function conv2dBackwardWeight(x: FloatArray, gy: FloatArray, gw: FloatArr
       // gw ([O, C]) += gy[n] · x[n]ᵀ: B(r, c) = x[n·C·HW + c·HW + r].
       gemm(O, K, OHW, gy, n * O * OHW, OHW, 1, x, n * K * OHW, 1, OHW, gw, 0, K, n > 0);
     }
+    return;
+  }
+  if (K >= SPARSE_MIN_TAPS && sparseEnough(gy, N * O * OHW, x, N * g.c * g.h * g.w)) {
+    backWeightSparse(x, gy, gw, g);
     return;
   }
   const chunk = chunkSize(g);
