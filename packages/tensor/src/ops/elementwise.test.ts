@@ -63,6 +63,53 @@ describe('IEEE behaviour', () => {
     expect(T.abs(f64([-0, -Infinity])).toArray()).toEqual([0, Infinity]);
   });
 
+  it('relu (branch-free for float32, redone per row on a non-finite value) equals max(x, 0) in both dtypes', () => {
+    const special = [-Infinity, Infinity, Number.NaN, -0, 0, -3.4e38, 3.4e38, -1e-45, 1e-45, -1.5, 2.25];
+    // Rows of the strided iterator: a contiguous run, a transposed view (strided rows), rows with and without
+    // a non-finite value next to finite ones.
+    const ref = (v: number): number => (Number.isNaN(v) ? Number.NaN : v > 0 ? v : 0);
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(fc.constantFrom(...special), fc.double({ min: -1e6, max: 1e6, noNaN: true })), { minLength: 1, maxLength: 40 }),
+        fc.integer({ min: 1, max: 4 }),
+        fc.constantFrom<T.DType>('float32', 'float64'),
+        (vals, cols, dtype) => {
+          const rows = Math.ceil(vals.length / cols);
+          const data = Array.from({ length: rows * cols }, (_, i) => vals[i % vals.length]!);
+          const x = T.tensor(data, { dtype, shape: [rows, cols] });
+          for (const t of [x, T.transpose(x)]) {
+            const got = T.relu(t).toTypedArray();
+            const want = T.contiguous(t).toTypedArray();
+            for (let i = 0; i < got.length; i++) {
+              const r = ref(want[i]!);
+              if (Number.isNaN(r)) expect(got[i]).toBeNaN();
+              else expect(got[i]).toBe(r); // toBe: +0 for −0, as Object.is
+            }
+          }
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('comparisons store exactly 1 or 0 (branch-free rows), NaN comparing false except notEqual', () => {
+    const vals = [-Infinity, -1, -0, 0, 1, Infinity, Number.NaN];
+    const a = f64(vals.flatMap((v) => vals.map(() => v)));
+    const b = f64(vals.flatMap(() => vals));
+    const ops: [string, (a: T.Tensor, b: T.Tensor) => T.Tensor, (x: number, y: number) => boolean][] = [
+      ['equal', T.equal, (x, y) => x === y], ['notEqual', T.notEqual, (x, y) => x !== y],
+      ['greater', T.greater, (x, y) => x > y], ['greaterEqual', T.greaterEqual, (x, y) => x >= y],
+      ['less', T.less, (x, y) => x < y], ['lessEqual', T.lessEqual, (x, y) => x <= y],
+    ];
+    for (const dtype of ['float32', 'float64'] as const) {
+      const x = a.astype(dtype), y = b.astype(dtype);
+      for (const [name, op, want] of ops) {
+        const got = Array.from(op(x, y).toTypedArray());
+        expect(got, name).toEqual(Array.from(a.toTypedArray(), (v, i) => (want(v, b.toTypedArray()[i]!) ? 1 : 0)));
+      }
+    }
+  });
+
   it('comparisons with NaN are false, except notEqual', () => {
     const a = f64([Number.NaN]), b = f64([Number.NaN]);
     expect([T.equal(a, b), T.greater(a, b), T.greaterEqual(a, b), T.less(a, b), T.lessEqual(a, b)].map((t) => t.item())).toEqual([0, 0, 0, 0, 0]);
