@@ -324,9 +324,12 @@ describe('backward kernels on sparse cotangents (the zero-skipping paths)', () =
 
   it('handle tap counts around multiples of 4, chunked batches and DrLIM-like layers', () => {
     for (const dtype of ['float32', 'float64'] as const) {
-      // K = 1, 5, 9 taps (dense weight gradient, sparse input gradient), and K = 32..36 (the sparse weight
-      // gradient, from 32 taps, works in groups of 4).
-      const shapes = [[1, 1, 1], [1, 1, 5], [1, 3, 3], [32, 1, 1], [33, 1, 1], [34, 1, 1], [35, 1, 1], [2, 4, 4], [1, 5, 7], [4, 3, 3]] as const;
+      // K = 1, 5, 9 taps (dense weight gradient, sparse input gradient), and K = 32..40 (the sparse weight
+      // gradient, from 32 taps, works in groups of 8).
+      const shapes = [
+        [1, 1, 1], [1, 1, 5], [1, 3, 3], [32, 1, 1], [33, 1, 1], [34, 1, 1], [35, 1, 1], [2, 4, 4], [1, 5, 7], [4, 3, 3],
+        [37, 1, 1], [38, 1, 1], [39, 1, 1], [40, 1, 1],
+      ] as const;
       for (const [c, kh, kw] of shapes) {
         checkSparse(geometry(3, c, 7, 8, 3, kh, kw, [1, 1], [0, 0], [1, 1]), dtype, 20 + kh * 7 + kw, 0.2);
       }

@@ -61,7 +61,7 @@
  *   DrLIM layers). When at most SPARSE_MAX_DENSITY of gy is nonzero (and w, resp. x, is finite, so that
  *   skipping 0·v changes nothing), the backward kernels skip the zeros: the input gradient builds each
  *   pixel's [L, K] cols row from the rows of w its nonzero cotangents pick (then col2imT), the weight
- *   gradient compacts each output channel's nonzeros into a list and takes four taps at a time as dot
+ *   gradient compacts each output channel's nonzeros into a list and takes eight taps at a time as dot
  *   products over it, gathered straight from x when unpadded. On 128×15×12×12 ∗ 30×15×5×5 with 16% random
  *   nonzeros: input gradient 28 ms against 46 ms dense, weight gradient 18 against 37; at 29% both are
  *   within ~10% of dense, hence SPARSE_MAX_DENSITY = 0.25. On the first layer (128×1×28×28 ∗ 15×1×5×5)
@@ -458,32 +458,42 @@ function compact(
 }
 
 /**
- * acc[a + t] += Σ_{e < ne} vals[e] · X[offs[e] + taps[k0 + t]] for t < 4: four taps of one row of the
- * weight gradient, accumulated in registers over a nonzero list.
+ * acc[a + t] += Σ_{e < ne} vals[e] · X[offs[e] + taps[k0 + t]] for t < 8: eight taps of one row of the
+ * weight gradient, accumulated in registers over a nonzero list (8 sums and 8 products fit the 16 XMM
+ * registers; measured ~20% faster per product than 4 taps, which reload the list twice as often).
  */
-function sparseDot4(X: FloatArray, offs: Int32Array, vals: Float64Array, ne: number, taps: Int32Array, k0: number, acc: Float64Array, a: number): void {
+function sparseDot8(X: FloatArray, offs: Int32Array, vals: Float64Array, ne: number, taps: Int32Array, k0: number, acc: Float64Array, a: number): void {
   const t0 = taps[k0]!, t1 = taps[k0 + 1]!, t2 = taps[k0 + 2]!, t3 = taps[k0 + 3]!;
-  let s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+  const t4 = taps[k0 + 4]!, t5 = taps[k0 + 5]!, t6 = taps[k0 + 6]!, t7 = taps[k0 + 7]!;
+  let s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0, s4 = 0.0, s5 = 0.0, s6 = 0.0, s7 = 0.0;
   for (let e = 0; e < ne; e = (e + 1) | 0) {
     const v = vals[e]!, o = offs[e]!;
     s0 += v * X[(o + t0) | 0]!;
     s1 += v * X[(o + t1) | 0]!;
     s2 += v * X[(o + t2) | 0]!;
     s3 += v * X[(o + t3) | 0]!;
+    s4 += v * X[(o + t4) | 0]!;
+    s5 += v * X[(o + t5) | 0]!;
+    s6 += v * X[(o + t6) | 0]!;
+    s7 += v * X[(o + t7) | 0]!;
   }
   acc[a] += s0;
   acc[a + 1] += s1;
   acc[a + 2] += s2;
   acc[a + 3] += s3;
+  acc[a + 4] += s4;
+  acc[a + 5] += s5;
+  acc[a + 6] += s6;
+  acc[a + 7] += s7;
 }
 
 /**
- * The taps of a weight-gradient row padded to a multiple of 4 entries (by repeating the last), so that
- * {@link sparseDot4} covers the row in whole groups; the padding's sums land in accumulator columns that
+ * The taps of a weight-gradient row padded to a multiple of 8 entries (by repeating the last), so that
+ * {@link sparseDot8} covers the row in whole groups; the padding's sums land in accumulator columns that
  * are dropped. `taps` null means the row is contiguous: taps 0..K−1.
  */
 function padTaps(taps: Int32Array | null, K: number): Int32Array {
-  const t = new Int32Array(Math.ceil(K / 4) * 4);
+  const t = new Int32Array(Math.ceil(K / 8) * 8);
   for (let i = 0; i < t.length; i++) {
     const k = i < K ? i : K - 1;
     t[i] = taps === null ? k : taps[k]!;
@@ -494,7 +504,7 @@ function padTaps(taps: Int32Array | null, K: number): Int32Array {
 /**
  * Sparse weight gradient: gw[o, k] = Σ G(o, l) · cols(k, l) over the nonzero G(o, l) only. Per chunk of
  * images and per output channel, the nonzeros are compacted into a list of (offset, value); then each group
- * of four taps is a set of dot products over that list, in registers. Unpadded, cols(k, l) is read straight
+ * of eight taps is a set of dot products over that list, in registers. Unpadded, cols(k, l) is read straight
  * from x (offset = the pixel's, taps from {@link tapOffsets}); padded, from the chunk's {@link im2colT}
  * (offset = l·K, taps 0..K−1). Sums are kept in float64 and rounded to gw's dtype once.
  */
@@ -524,7 +534,7 @@ function backWeightSparse(x: FloatArray, gy: FloatArray, gw: FloatArray, g: Conv
           : compact(gy, row, 1, OHW, b * OHW * K, null, K, offs, vals, ne);
       }
       if (ne === 0) continue;
-      for (let k = 0; k < KP; k += 4) sparseDot4(cols, offs, vals, ne, taps, k, acc, o * KP + k);
+      for (let k = 0; k < KP; k += 8) sparseDot8(cols, offs, vals, ne, taps, k, acc, o * KP + k);
     }
   }
   for (let o = 0; o < O; o++) {
