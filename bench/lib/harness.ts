@@ -157,9 +157,9 @@ let buildingSuite = false;
 export async function runSuite(def: SuiteDef, opts: RunOptions): Promise<SuiteResult> {
   const quick = opts.quick;
   const minSamples = quick ? 3 : 5;
-  const maxTime = quick ? 0.25 : 1;
+  const maxTime = quick ? 0.25 : 0.6;
   // Per case, at most about this many seconds of samples: slow cases get fewer than minSamples (at least one).
-  const budget = quick ? 3 : 6;
+  const budget = quick ? 2 : 5;
   const started = now();
   console.log(`\n== ${def.title} (${def.unit})${quick ? ', quick' : ''}`);
 
@@ -200,13 +200,15 @@ export async function runSuite(def: SuiteDef, opts: RunOptions): Promise<SuiteRe
       if (!ref) throw new Error(`[bench] ${what}: the row has no tsgrad case before it to check against`);
       checkClose(what, result, ref, def.tolerance);
     }
-    // Warm-up: a few calls, or none when the check alone took long (that call warmed the same code up, and a
-    // tfjs-cpu training step with its builtin gradient takes half a minute).
+    // Warm-up: a few calls, which also tell how long a call takes. A first call can be far slower than the
+    // next (tfjs-wasm grows its heap), so in a full run a slow check is followed by one call all the same,
+    // unless it took seconds: then it warmed the code up well enough (a tfjs-cpu training step with the builtin
+    // gradient takes half a minute). The quick run warms up only the fast cases.
     let perCall = checkSeconds;
-    if (checkSeconds < 0.5) {
+    if (checkSeconds < (quick ? 0.2 : 3)) {
       const t0 = now();
       let calls = 0;
-      do { prepared.run(); calls++; } while (calls < 3 && now() - t0 < (quick ? 0.1 : 0.5));
+      do { prepared.run(); calls++; } while (calls < 3 && now() - t0 < (quick ? 0.1 : 0.3));
       perCall = (now() - t0) / calls;
     }
     const samples = Math.max(1, Math.min(minSamples, Math.floor(budget / perCall)));
@@ -217,7 +219,7 @@ export async function runSuite(def: SuiteDef, opts: RunOptions): Promise<SuiteRe
   const anchorWork = 2 * ANCHOR_N ** 3;
   const anchorCase = (key: string): Timed => ({
     key, def: null, prepared: { run: anchorRun(), result: () => [] }, work: anchorWork, scale: 1e9,
-    options: { minSamples, maxTime: quick ? 0.2 : 0.5 },
+    options: { minSamples, maxTime: quick ? 0.2 : 0.4 },
   });
   const all = [anchorCase('anchor, start'), ...timed, anchorCase('anchor, end')];
   for (const t of [all[0]!, all[all.length - 1]!]) t.prepared.run();
