@@ -51,6 +51,8 @@ export interface SuiteDef {
    */
   tolerance: { rtol: number; atol: number };
   targets?: Target[];
+  /** Seconds of samples per case in a full run when the default (5) gives a slow case too few samples. */
+  budget?: number;
   cases(quick: boolean): CaseDef[];
 }
 
@@ -159,7 +161,7 @@ export async function runSuite(def: SuiteDef, opts: RunOptions): Promise<SuiteRe
   const minSamples = quick ? 3 : 5;
   const maxTime = quick ? 0.25 : 0.6;
   // Per case, at most about this many seconds of samples: slow cases get fewer than minSamples (at least one).
-  const budget = quick ? 2 : 5;
+  const budget = quick ? 2 : (def.budget ?? 5);
   const started = now();
   console.log(`\n== ${def.title} (${def.unit})${quick ? ', quick' : ''}`);
 
