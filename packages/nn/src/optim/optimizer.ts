@@ -130,20 +130,21 @@ export abstract class Optimizer<H extends { lr: number }> {
       this.validate(o);
       return o;
     });
-    const groupOf = new Map<Parameter, number>();
-    this.paramGroups.forEach((g, gi) => g.params.forEach((p) => groupOf.set(p, gi)));
     let index = 0;
-    for (const p of byIndex) {
-      const s = restored.get(p);
-      if (s !== undefined) {
-        for (const [k, kind] of Object.entries(this.stateBuffers(options[groupOf.get(p)!]!))) {
-          const v = s[k];
-          const ok = kind === 'tensor' ? v instanceof Tensor : typeof v === 'number' && Number.isFinite(v);
-          if (!ok) throw new NNError(`[loadStateDict] the state of parameter ${index} has no ${kind} '${k}'`);
+    this.paramGroups.forEach((g, gi) => {
+      const buffers = Object.entries(this.stateBuffers(options[gi]!));
+      for (const p of g.params) {
+        const s = restored.get(p);
+        if (s !== undefined) {
+          for (const [k, kind] of buffers) {
+            const v = s[k];
+            const ok = kind === 'tensor' ? v instanceof Tensor : typeof v === 'number' && Number.isFinite(v);
+            if (!ok) throw new NNError(`[loadStateDict] the state of parameter ${index} has no ${kind} '${k}'`);
+          }
         }
+        index++;
       }
-      index++;
-    }
+    });
     this.state.clear();
     for (const [p, s] of restored) this.state.set(p, s);
     this.paramGroups.forEach((g, gi) => {
