@@ -131,8 +131,8 @@ export function mnistView(): { hook: () => MnistHook | null } {
     // Ease from what is on screen now to the new map.
     fromPts = shown ? shown.slice() : f.points;
     toPts = f.points;
-    fromBox = box ?? fit(f.points);
-    toBox = fit(f.points);
+    fromBox = box ?? boxOf(f.points);
+    toBox = boxOf(f.points);
     easeStart = performance.now();
     animate();
 
@@ -165,7 +165,7 @@ export function mnistView(): { hook: () => MnistHook | null } {
   }
 
   /** The square data box around the points, with a margin (equal scales: the map's distances are the point). */
-  function fit(p: Float32Array): Box {
+  function boxOf(p: Float32Array): Box {
     let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
     for (let i = 0; i < p.length; i += 2) {
       x0 = Math.min(x0, p[i]!), x1 = Math.max(x1, p[i]!);
