@@ -39,7 +39,7 @@ describe('examples/drlim-shift', () => {
     const out = join(work, 'out');
     const stdout = execFileSync(
       process.execPath,
-      [join(root, 'examples/drlim-shift/main.mjs'), '--per-digit', '20', '--epochs', '1', '--out', out],
+      [join(root, 'examples/drlim-shift/main.mjs'), '--per-digit', '20', '--test-per-digit', '9', '--epochs', '1', '--out', out],
       { cwd: root, encoding: 'utf8', timeout: 30_000, stdio: ['ignore', 'pipe', 'ignore'] },
     ); // throws unless the exit code is 0
 

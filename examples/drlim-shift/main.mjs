@@ -4,15 +4,16 @@
 //   (a) "5-NN only": similar pairs are each image's 5 nearest neighbours in pixel space;
 //   (b) "prior":     the same pairs plus prior knowledge — every digit is similar to its own translations.
 // Every other pair is dissimilar. Labels (digit, shift) are never used for training, only to score the maps:
-// 5-NN accuracy of the digit and of the shift, from held-out test embeddings to training embeddings. The
-// train/test split is made on the ORIGINAL digits before shifting, so no digit has shifts on both sides.
+// 5-NN accuracy of the digit and of the shift, from held-out test embeddings to training embeddings. MNIST's own
+// split is kept: training originals are a seeded draw from the training set, held-out originals from the test
+// set, and every original is shifted on its own side only.
 //
 // Shifting: each 28×28 digit is first padded to the network's 32×32 input and then shifted inside that frame
 // (translate fills with zeros). MNIST ink lies in a centred 20×20 box, i.e. columns 6..25 of the 32-wide frame,
 // so a ±6 shift moves it to 0..31: the digit stays whole. Shifting inside 28×28 first would clip up to 2
 // columns of ink at ±6 and the shifted copies would no longer be pure translations.
 //
-//   pnpm run build && node examples/drlim-shift/main.mjs [--epochs 3] [--per-digit 150] [--seed 0] [--out out/drlim-shift]
+//   pnpm run build && node examples/drlim-shift/main.mjs [--epochs 3] [--per-digit 150] [--test-per-digit 100] [--seed 0] [--out out/drlim-shift]
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
@@ -25,12 +26,12 @@ import { Generator, Tensor, concat } from '@tsgrad/tensor';
 
 // ---- arguments -------------------------------------------------------------------------------------------
 function parseArgs(argv) {
-  const opts = { epochs: 3, perDigit: 150, seed: 0, out: 'out/drlim-shift' };
-  const keys = { '--epochs': 'epochs', '--per-digit': 'perDigit', '--seed': 'seed', '--out': 'out' };
+  const opts = { epochs: 3, perDigit: 150, testPerDigit: 100, seed: 0, out: 'out/drlim-shift' };
+  const keys = { '--epochs': 'epochs', '--per-digit': 'perDigit', '--test-per-digit': 'testPerDigit', '--seed': 'seed', '--out': 'out' };
   for (let i = 0; i < argv.length; i++) {
     let arg = argv[i], value;
     if (arg === '--help' || arg === '-h') {
-      console.log('usage: node examples/drlim-shift/main.mjs [--epochs N] [--per-digit N] [--seed N] [--out DIR]');
+      console.log('usage: node examples/drlim-shift/main.mjs [--epochs N] [--per-digit N] [--test-per-digit N] [--seed N] [--out DIR]');
       process.exit(0);
     }
     const eq = arg.indexOf('=');
@@ -53,14 +54,12 @@ const args = parseArgs(process.argv.slice(2));
 const t0 = performance.now();
 const DIGITS = [4, 9];
 const SHIFTS = [-6, -3, 0, 3, 6];
-const SPLIT = 0.7;
 const K = 5;
 const MARGIN = 1.25;
 
 // ---- data ------------------------------------------------------------------------------------------------
-// loadMnist takes at most `perDigit` images of each digit and splits them 70/30 with a seeded shuffle; asking for
-// perDigit / 0.7 gives `perDigit` training originals per class and the rest (≈ 0.43 × perDigit) for testing.
-const { train, test } = loadMnist({ digits: DIGITS, split: SPLIT, seed: args.seed, perDigit: Math.round(args.perDigit / SPLIT) });
+// `perDigit` training originals of each digit from MNIST's training set, `testPerDigit` held-out ones from its test set.
+const { train, test } = loadMnist({ digits: DIGITS, seed: args.seed, perDigit: args.perDigit, testPerDigit: args.testPerDigit });
 
 /** Pads to 32×32, then every shift of every digit: sample s·n + i is original i shifted by SHIFTS[s]. */
 function shifted(split) {
@@ -79,7 +78,7 @@ function shifted(split) {
 }
 
 const tr = shifted(train), te = shifted(test);
-console.log(`${tr.originals} training and ${te.originals} test original digits (${DIGITS.join(', ')}), split before shifting; ×${SHIFTS.length} shifts (${SHIFTS.join(', ')} px) → ${tr.digit.length} training and ${te.digit.length} test images, 32×32`);
+console.log(`${tr.originals} training and ${te.originals} test original digits (${DIGITS.join(', ')}; MNIST's training and test sets); ×${SHIFTS.length} shifts (${SHIFTS.join(', ')} px) → ${tr.digit.length} training and ${te.digit.length} test images, 32×32`);
 
 // ---- pairs -----------------------------------------------------------------------------------------------
 const knnPairs = pairsFromNeighbors(tr.images, { k: K });
@@ -192,5 +191,5 @@ console.log(row('pixels (1024-D)', pixel.digit, pixel.shift));
 for (const run of runs) console.log(row(`${run.name} 2-D`, run.score.digit, run.score.shift, run.score.spread));
 console.log(`  spread = mean distance between the ${SHIFTS.length} shifts of one test digit / mean distance between any two test images (1 = no invariance, 0 = full)`);
 console.log(`  final epoch loss: ${runs.map((r) => `${r.key} ${r.history.epochLoss.at(-1).toFixed(4)}`).join(', ')}`);
-console.log(`${((performance.now() - t0) / 1000).toFixed(1)} s in all (epochs ${args.epochs}, per-digit ${args.perDigit}, seed ${args.seed}); wrote:`);
+console.log(`${((performance.now() - t0) / 1000).toFixed(1)} s in all (epochs ${args.epochs}, per-digit ${args.perDigit}, test-per-digit ${args.testPerDigit}, seed ${args.seed}); wrote:`);
 for (const f of files) console.log(`  ${f}`);

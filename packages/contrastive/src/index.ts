@@ -13,6 +13,7 @@ export { Pairs, pairsFromLabels, pairsFromNeighbors, pairsFromGroups } from './p
 export { PairSampler, type PairBatch, type PairSamplerOptions } from './sampler.js';
 export { fit, embed, trainStep, type FitOptions, type History, type Progress } from './train.js';
 export { translate, padTo } from './data.js';
+export { readIdx, checkIdxPair, IdxError, type IdxArray, type IdxDType } from './idx.js';
 export * from './eval/index.js';
 export * from './plot/index.js';
 export { drlimNetwork, type DrlimNetworkOptions } from './network.js';
