@@ -17,3 +17,4 @@ export * from './ops/linalg.js';
 export * from './ops/nn.js';
 export { formatTensor, type FormatOptions } from './format.js';
 export * from './ops/adjoint.js';
+export { setBackend, getBackend, type Backend } from './kernels/backend.js';

@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { getBackend, setBackend, type Backend } from './backend.js';
 import fc from 'fast-check';
 import type { FloatArray } from './gemm.js';
 import {
@@ -31,6 +32,15 @@ function abs64(a: FloatArray): Float64Array {
 function sizes(g: Conv2dGeometry): { x: number; w: number; y: number } {
   return { x: g.n * g.c * g.h * g.w, w: g.o * g.c * g.kh * g.kw, y: g.n * g.o * g.oh * g.ow };
 }
+
+/*
+ * Every suite below runs on both backends: on 'wasm' the float32 cases take the SIMD gemm (and the dense
+ * backward paths, which beat the sparse ones there), on 'js' the TypeScript kernels; float64 is on the
+ * TypeScript kernels either way. The float32 tolerances hold for the wasm kernel's float32 sums unchanged.
+ */
+const backends: Backend[] = ['js', 'wasm'];
+const initialBackend = getBackend();
+afterAll(() => setBackend(initialBackend));
 
 // ---- naive float64 references -------------------------------------------------------------------
 
@@ -184,7 +194,9 @@ describe('conv2dGeometry', () => {
   });
 });
 
-describe('conv2d kernels vs naive float64 references', () => {
+describe.each(backends)('conv2d kernels vs naive float64 references on the %s backend', (backend) => {
+  beforeEach(() => setBackend(backend));
+
   it('match on random geometries (float32 and float64)', () => {
     fc.assert(fc.property(caseArb, (c) => checkAll(c)), { numRuns: 300 });
   });
@@ -275,7 +287,9 @@ describe('conv2d kernels vs naive float64 references', () => {
   });
 });
 
-describe('backward kernels on sparse cotangents (the zero-skipping paths)', () => {
+describe.each(backends)('backward kernels on sparse cotangents (the zero-skipping paths) on the %s backend', (backend) => {
+  beforeEach(() => setBackend(backend));
+
   /** Random gy with only a fraction `density` of nonzero entries (below the kernels' sparse threshold). */
   function sparseArray(dtype: DType, n: number, rnd: () => number, density: number): FloatArray {
     const a = alloc(dtype, n);
@@ -368,7 +382,9 @@ describe('backward kernels on sparse cotangents (the zero-skipping paths)', () =
   }
 });
 
-describe('DrLIM-sized convolutions (spot checks)', () => {
+describe.each(backends)('DrLIM-sized convolutions (spot checks) on the %s backend', (backend) => {
+  beforeEach(() => setBackend(backend));
+
   /** Reference value of one forward output. */
   function yAt(x: FloatArray, w: FloatArray, g: Conv2dGeometry, n: number, o: number, i: number, j: number): [number, number] {
     let s = 0, a = 0;

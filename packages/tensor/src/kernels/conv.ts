@@ -69,6 +69,10 @@
  *   within ~10% of dense, hence SPARSE_MAX_DENSITY = 0.25. On the first layer (128×1×28×28 ∗ 15×1×5×5)
  *   the sparse weight gradient only ties with the dense one (~14 ms: scanning the 1.1M cotangents costs as
  *   much as the 25-deep gemm saves), hence SPARSE_MIN_TAPS.
+ * - On the wasm backend (float32) the dense paths run on the SIMD gemm and beat the sparse kernels: the Siamese
+ *   LeNet step (128×1×28×28, relu + 2×2 max pooling, ~16% nonzero cotangents) took 100 ms of CPU per step with
+ *   the dense backward against 142 ms with the sparse one (same process, interleaved, medians of 7 rounds), so
+ *   the sparse paths serve the 'js' backend and float64 only.
  * - A direct (no im2col) forward kernel was measured for the C = 1 first layer (64×1×32×32 ∗ 15×1×6×6)
  *   in both axpy and dot-product loop orders: 0.6 GF/s against 2.1 GF/s for im2col + gemm, so there is
  *   no direct path.
@@ -78,6 +82,7 @@
  * Float64Array). Arguments are not validated here; the caller checks shapes and lengths.
  */
 import { gemm, gemmGather, type FloatArray } from './gemm.js';
+import { wasmActive } from './backend.js';
 
 /** Every size of one 2-D convolution: batch n, channels c → o, input h×w, kernel kh×kw, output oh×ow,
  *  stride (sh, sw), zero padding (ph, pw), dilation (dh, dw). */
@@ -416,6 +421,8 @@ function allFinite(a: FloatArray, n: number): boolean {
  * still reach the result as NaN, as the dense path's products do).
  */
 function sparseEnough(gy: FloatArray, ny: number, other: FloatArray, nOther: number): boolean {
+  // On the wasm backend the dense float32 gemm beats the TypeScript sparse kernels (see the tuning notes).
+  if (gy instanceof Float32Array && wasmActive()) return false;
   return countNonzero(gy, ny) <= ny * SPARSE_MAX_DENSITY && allFinite(other, nOther);
 }
 

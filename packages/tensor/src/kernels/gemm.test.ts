@@ -1,6 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { gemm, gemmGather, type FloatArray } from './gemm.js';
+import { getBackend, setBackend, type Backend } from './backend.js';
 import { seededRandom } from '../../../../testing/random.js';
 
 /*
@@ -14,9 +15,24 @@ import { seededRandom } from '../../../../testing/random.js';
  * - float32 C: 1e-5·S. gemm sums in float64 and rounds to float32 once per 256-deep slice of K
  *   (2^-24 ≈ 6e-8 each), so this is loose enough for any K used here and still catches any real
  *   error (a dropped or doubled product is ~1/K of S).
+ * - float32 C on the wasm backend (all three arrays float32): the kernel sums in float32, so the bound
+ *   is that of recursive summation, γ = (K + 2)·2^-24 (K products and the sums, each rounded once, plus the
+ *   add into C), which grows with K; a dropped product (~S/K) still exceeds it for every K used here.
  * Inputs are read from their own arrays in the reference too, so float32 inputs are compared on
  * the same (already rounded) values.
+ *
+ * Every suite runs on both backends; the wasm kernel's own block edges are tested in wasm/gemm.test.ts.
  */
+
+const backends: Backend[] = ['js', 'wasm'];
+const initial = getBackend();
+afterAll(() => setBackend(initial));
+
+/** Relative tolerance for C's type, K and the operand types (see above). */
+function tolerance(tc: DType, K: number, allF32: boolean): number {
+  if (tc === 'f64') return 1e-12;
+  return allF32 && getBackend() === 'wasm' ? Math.max(1e-5, (K + 2) * 2 ** -24) : 1e-5;
+}
 
 type DType = 'f32' | 'f64';
 /** row: row-major; col: stored transposed (the view of a transpose); bcast: stride 0 on the outer dim. */
@@ -78,7 +94,7 @@ function check(c: Case): void {
   const { A, aRs, aCs, B, bRs, bCs, C, ldc, C0 } = build(c);
   gemm(c.M, c.N, c.K, A, c.aOff, aRs, aCs, B, c.bOff, bRs, bCs, C, c.cOff, ldc, c.accumulate);
 
-  const rel = c.tc === 'f64' ? 1e-12 : 1e-5;
+  const rel = tolerance(c.tc, c.K, c.ta === 'f32' && c.tb === 'f32');
   // Exact float64 copies keep the reference loop monomorphic (and fast on the large cases).
   const a = Float64Array.from(A);
   const b = Float64Array.from(B);
@@ -136,7 +152,9 @@ const caseArb: fc.Arbitrary<Case> = fc.record({
   seed: fc.integer({ min: 0, max: 0x7fffffff }),
 });
 
-describe('gemm', () => {
+describe.each(backends)('gemm on the %s backend', (backend) => {
+  beforeEach(() => setBackend(backend));
+
   it('matches a naive float64 triple loop for random sizes, layouts, types and offsets', () => {
     fc.assert(fc.property(caseArb, (c) => check(c)), { numRuns: 400 });
   });
@@ -242,7 +260,9 @@ describe('gemm', () => {
   });
 });
 
-describe('gemmGather', () => {
+describe.each(backends)('gemmGather on the %s backend', (backend) => {
+  beforeEach(() => setBackend(backend));
+
   /** B(p, j) = B[bOff + rows[p] + cols[j]] with random tables (entries may repeat), checked like gemm. */
   function checkGather(c: { M: number; N: number; K: number; ta: DType; tb: DType; tc: DType; la: Layout; accumulate: boolean; seed: number }): void {
     const rand = seededRandom(c.seed);
@@ -259,7 +279,7 @@ describe('gemmGather', () => {
     for (let i = 0; i < C.length; i++) C[i] = c.accumulate ? 2 * rand() - 1 : Number.NaN;
     const C0 = C.slice();
     gemmGather(c.M, c.N, c.K, A, 0, aRs, aCs, B, bOff, rows, cols, C, cOff, ldc, c.accumulate);
-    const rel = c.tc === 'f64' ? 1e-12 : 1e-5;
+    const rel = tolerance(c.tc, c.K, c.ta === 'f32' && c.tb === 'f32');
     for (let q = 0; q < C.length; q++) {
       const r = q - cOff, i = Math.floor(r / ldc), j = r - i * ldc;
       if (!(r >= 0 && i < c.M && j < c.N)) {

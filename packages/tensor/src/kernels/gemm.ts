@@ -1,3 +1,6 @@
+import { wasmActive } from './backend.js';
+import { gemmGatherWasm, gemmWasm } from './wasm/gemm.js';
+
 /** Storage of every tensor: float32 by default, float64 for gradient checks. */
 export type FloatArray = Float32Array | Float64Array;
 
@@ -68,6 +71,18 @@ const B_BASE = MC * KC;
 /** Offset of the MR×NR edge tile in {@link WS}. */
 const TILE = B_BASE + KC * NC;
 /**
+ * Fewest multiply-adds M·N·K for which a float32 product goes to the wasm kernel (when the backend is 'wasm'):
+ * below it the copies into and out of wasm memory cost more than the faster kernel saves. Measured: see
+ * docs/tensor.md §7.
+ */
+export const WASM_MIN_WORK = 1024;
+
+/** True when the product takes the wasm kernel: all three arrays float32, enough work, backend 'wasm'. */
+function onWasm(M: number, N: number, K: number, A: FloatArray, B: FloatArray, C: FloatArray): boolean {
+  return M * N * K >= WASM_MIN_WORK && A instanceof Float32Array && B instanceof Float32Array &&
+    C instanceof Float32Array && wasmActive();
+}
+/**
  * General matrix multiply on raw strided storage: C = A·B, or C += A·B when `accumulate`.
  *
  *   C[i, j] (+)= Σ_{p<K} A[i, p] · B[p, j]     for 0 ≤ i < M, 0 ≤ j < N
@@ -75,8 +90,10 @@ const TILE = B_BASE + KC * NC;
  * A is M×K with element (i, p) at `A[aOff + i*aRs + p*aCs]`; B is K×N with element (p, j) at
  * `B[bOff + p*bRs + j*bCs]`; C is M×N, row-major, element (i, j) at `C[cOff + i*ldc + j]`.
  * Arbitrary strides (including transposed views and stride 0 from broadcasting) multiply without a
- * copy. A, B and C may each be Float32Array or Float64Array; products are summed in float64 and
- * rounded to C's type once per 256-deep slice of K. Only the M×N window of C is written
+ * copy. A, B and C may each be Float32Array or Float64Array. When all three are float32, the backend is
+ * 'wasm' and M·N·K ≥ {@link WASM_MIN_WORK}, the product runs on the WebAssembly SIMD kernel (kernels/wasm/gemm.ts)
+ * and sums in float32; otherwise products are summed in float64 and rounded to C's type once per 256-deep
+ * slice of K. Only the M×N window of C is written
  * (padding columns when ldc > N are left alone). With K = 0 the window is zeroed, or left
  * untouched when accumulating. C must not alias A or B.
  */
@@ -90,6 +107,10 @@ export function gemm(
   if (M <= 0 || N <= 0) return;
   if (K <= 0) {
     if (!accumulate) for (let i = 0; i < M; i++) C.fill(0, cOff + i * ldc, cOff + i * ldc + N);
+    return;
+  }
+  if (onWasm(M, N, K, A, B, C)) {
+    gemmWasm(M, N, K, A as Float32Array, aOff, aRs, aCs, B as Float32Array, bOff, bRs, bCs, C as Float32Array, cOff, ldc, accumulate);
     return;
   }
   if (M === 1 || N === 1 || M * N * K <= SMALL_WORK) {
@@ -125,6 +146,10 @@ export function gemmGather(
   if (M <= 0 || N <= 0) return;
   if (K <= 0) {
     if (!accumulate) for (let i = 0; i < M; i++) C.fill(0, cOff + i * ldc, cOff + i * ldc + N);
+    return;
+  }
+  if (onWasm(M, N, K, A, B, C)) {
+    gemmGatherWasm(M, N, K, A as Float32Array, aOff, aRs, aCs, B as Float32Array, bOff, bRows, bCols, C as Float32Array, cOff, ldc, accumulate);
     return;
   }
   if (M === 1 || N === 1 || M * N * K <= SMALL_WORK) {

@@ -1,0 +1,130 @@
+/**
+ * The WebAssembly side of the kernels: the module (compiled once from the bytes the build embeds), its one
+ * memory, and the layout of that memory.
+ *
+ * Tensors stay ordinary Float32Array / Float64Array in the JavaScript heap (the garbage collector's; nobody calls
+ * dispose()). A wasm kernel call copies its operands into the arena below, computes, and copies the result out,
+ * so nothing in the memory outlives a call and the memory never holds user data between calls.
+ *
+ * Memory layout (bytes):
+ *
+ *   [0, CTRL)                      unused (address 0 doubles as "no table" in the kernels' arguments)
+ *   [CTRL, WS_BASE)                control block of the worker pool (job arguments, flags; see pool.ts)
+ *   [WS_BASE, ARENA_BASE)          one packing workspace per thread (A block, B block, edge tile)
+ *   [ARENA_BASE, MAX_PAGES·64 KiB) arena: each call's operands and result, bump-allocated from ARENA_BASE
+ *
+ * The memory starts at what the workspaces need and grows (never shrinks) only as far as the largest call so
+ * far reached; calls too large for the arena are split into blocks by their callers (see gemm.ts), so
+ * `memory.buffer.byteLength` never exceeds MAX_PAGES pages. Where SharedArrayBuffer exists the memory is shared
+ * (the worker pool runs the same module over it); otherwise it is an ordinary memory and everything runs on the
+ * calling thread.
+ */
+import { KERNELS_WASM, KERNELS_WASM_SHARED, MAX_PAGES } from './bytes.generated.js';
+import { host, type WasmApi, type WasmMemory, type WasmModule } from './host.js';
+
+/** The kernels' exports (assembly/gemm.ts). Addresses in bytes, strides and tables in float32 elements. */
+export interface KernelExports {
+  workspaceBytes(): number;
+  blocking(i: number): number;
+  gemm(
+    K: number,
+    a: number, aRs: number, aCs: number, aRows: number, aCols: number,
+    b: number, bRs: number, bCs: number, bRows: number, bCols: number,
+    c: number, ldc: number, accumulate: number,
+    i0: number, i1: number, j0: number, j1: number, ws: number,
+  ): void;
+}
+
+const PAGE = 65536;
+/** Start of the worker pool's control block (4 KiB of int32 slots). */
+export const CTRL = PAGE;
+/** Most threads the pool runs (each needs a workspace); setNumThreads clamps to it. */
+export const MAX_THREADS = 8;
+/** Start of the per-thread workspaces. */
+export const WS_BASE = 2 * PAGE;
+
+/** The loaded kernels: module, memory, instance and the derived layout. */
+export interface Runtime {
+  module: WasmModule;
+  memory: WasmMemory;
+  shared: boolean;
+  exports: KernelExports;
+  /** Bytes between consecutive thread workspaces (a whole number of pages). */
+  wsStride: number;
+  /** Start of the arena. */
+  arenaBase: number;
+  /** End of the arena: the memory's maximum size. */
+  arenaEnd: number;
+  /** Views of the whole memory, replaced whenever it grows. */
+  f32: Float32Array;
+  i32: Int32Array;
+}
+
+function decode(base64: string): Uint8Array {
+  const s = host.atob!(base64);
+  const bytes = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) bytes[i] = s.charCodeAt(i);
+  return bytes;
+}
+
+/** True when shared WebAssembly memory can be made here (SharedArrayBuffer present: Node, isolated pages). */
+function canShare(wa: WasmApi): boolean {
+  if (typeof SharedArrayBuffer === 'undefined') return false;
+  try {
+    new wa.Memory({ initial: 1, maximum: 1, shared: true });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+let runtime: Runtime | null | undefined;
+
+/**
+ * The runtime, loaded on first use; null where WebAssembly or its SIMD proposal is missing (the module uses
+ * SIMD throughout, so it validating is the feature test), or where compiling it synchronously is refused.
+ */
+export function getRuntime(): Runtime | null {
+  if (runtime !== undefined) return runtime;
+  runtime = null;
+  const wa = host.WebAssembly;
+  if (wa === undefined || host.atob === undefined) return null;
+  try {
+    const shared = canShare(wa);
+    const bytes = decode(shared ? KERNELS_WASM_SHARED : KERNELS_WASM);
+    if (!wa.validate(bytes)) return null;
+    const module = new wa.Module(bytes);
+    const memory = new wa.Memory({ initial: WS_BASE / PAGE, maximum: MAX_PAGES, shared });
+    const exports = new wa.Instance(module, { env: { memory } }).exports as unknown as KernelExports;
+    const wsStride = Math.ceil(exports.workspaceBytes() / PAGE) * PAGE;
+    const arenaBase = WS_BASE + MAX_THREADS * wsStride;
+    runtime = {
+      module, memory, shared, exports, wsStride, arenaBase, arenaEnd: MAX_PAGES * PAGE,
+      f32: new Float32Array(memory.buffer), i32: new Int32Array(memory.buffer),
+    };
+  } catch {
+    runtime = null;
+  }
+  return runtime;
+}
+
+/** Grows the memory so that bytes [0, end) exist (end ≤ the maximum), refreshing the views. */
+export function ensureBytes(rt: Runtime, end: number): void {
+  const have = rt.memory.buffer.byteLength;
+  if (end <= have) return;
+  rt.memory.grow(Math.ceil((end - have) / PAGE));
+  rt.f32 = new Float32Array(rt.memory.buffer);
+  rt.i32 = new Int32Array(rt.memory.buffer);
+}
+
+/** Address of thread t's workspace (its pages are grown into existence on first use). */
+export function workspace(rt: Runtime, t: number): number {
+  const at = WS_BASE + t * rt.wsStride;
+  ensureBytes(rt, at + rt.wsStride);
+  return at;
+}
+
+/** The memory's current size in bytes (what the boundedness test watches). */
+export function memoryBytes(): number {
+  return runtime ? runtime.memory.buffer.byteLength : 0;
+}
