@@ -86,8 +86,9 @@ interface ValueInfoJson {
   type: { tensor_type: { elem_type: number; shape: { dim: ({ dim_value: number } | { dim_param: string })[] } } };
 }
 
-const where = (path: string): string => (path === '' ? 'the model itself' : `'${path}'`);
 const className = (m: object): string => (m.constructor as { name?: string }).name || 'an anonymous Module';
+/** How messages name a module: `layer '1.0' (Conv2d)`, or `the model (Sequential)` at the root. */
+const layerAt = (path: string, m: object): string => `${path === '' ? 'the model' : `layer '${path}'`} (${className(m)})`;
 const join = (path: string, name: string): string => (path === '' ? name : `${path}.${name}`);
 
 function pair(v: number | readonly number[]): [number, number] {
@@ -178,7 +179,7 @@ export class GraphBuilder {
   param(p: Parameter, m: Module, path: string): string {
     const name = this.paramNames.get(p);
     if (name === undefined) {
-      throw new OnnxExportError(`[exportOnnx] layer ${where(path)} (${className(m)}) uses a parameter that is not among the model's parameters`);
+      throw new OnnxExportError(`[exportOnnx] ${layerAt(path, m)} uses a parameter that is not among the model's parameters`);
     }
     if (!this.emitted.has(p)) {
       const data = p.value.toTypedArray();
@@ -187,7 +188,7 @@ export class GraphBuilder {
         if (!Number.isFinite(round(data[i]!))) {
           const what = Number.isFinite(data[i]!) ? `${data[i]}, which overflows float32,` : `(${data[i]})`;
           throw new OnnxExportError(
-            `[exportOnnx] parameter '${name}' of layer ${where(path)} (${className(m)}) has a non-finite value ${what} at ${indexOf(i, p.shape)} of ${fmtShape(p.shape)}: fix or retrain the weights before exporting`,
+            `[exportOnnx] parameter '${name}' of ${layerAt(path, m)} has a non-finite value ${what} at ${indexOf(i, p.shape)} of ${fmtShape(p.shape)}: fix or retrain the weights before exporting`,
           );
         }
       }
@@ -226,7 +227,7 @@ function leaf<M extends Module>(emit: (m: M, x: Traced, g: GraphBuilder, path: s
       y = noGrad(() => m.forward(x.value));
     } catch (e) {
       if (!(e instanceof TsgradError)) throw e;
-      throw new OnnxExportError(`[exportOnnx] layer ${where(path)} (${className(m)}) cannot take its input of shape ${fmtShape(x.value.shape)}: ${e.message}`);
+      throw new OnnxExportError(`[exportOnnx] ${layerAt(path, m)} cannot take its input of shape ${fmtShape(x.value.shape)}: ${e.message}`);
     }
     const out: Traced = { name: emit(m, x, g, path, y), value: y };
     g.describe(out);
@@ -288,7 +289,7 @@ export const onnxRules: { readonly [K in keyof LayerClasses]: OnnxRule<InstanceT
     const end = m.endAxis < 0 ? m.endAxis + r : m.endAxis;
     if (start === 0) {
       throw new OnnxExportError(
-        `[exportOnnx] layer ${where(path)} (Flatten) merges the batch axis (startAxis ${m.startAxis} of input ${fmtShape(x.value.shape)}): the exported model takes any batch size, so axis 0 must stay the batch; flatten from axis 1`,
+        `[exportOnnx] ${layerAt(path, m)} merges the batch axis (startAxis ${m.startAxis} of input ${fmtShape(x.value.shape)}): the exported model takes any batch size, so axis 0 must stay the batch; flatten from axis 1`,
       );
     }
     if (start === 1 && end === r - 1) return g.node(path, 'Flatten', [x.name], { axis: 1 });
@@ -306,20 +307,20 @@ const ruleTable = new Map<unknown, OnnxRule<Module>>(
 const knownLayers = Object.keys(onnxRules).join(', ');
 
 function ruleFor(m: Module, path: string): OnnxRule<Module> {
-  if (!(m instanceof Module)) throw new OnnxExportError(`[exportOnnx] ${where(path)} is not a Module`);
+  if (!(m instanceof Module)) throw new OnnxExportError(`[exportOnnx] ${path === '' ? 'the model' : `layer '${path}'`} is not a Module`);
   for (let proto: unknown = Object.getPrototypeOf(m); proto && proto !== Module.prototype; proto = Object.getPrototypeOf(proto)) {
     const cls = (proto as { constructor: unknown }).constructor;
     const rule = ruleTable.get(cls);
     if (rule === undefined) continue;
     if (m.forward !== (proto as Module).forward) {
       throw new OnnxExportError(
-        `[exportOnnx] cannot export layer ${where(path)} (${className(m)}): it overrides ${(cls as { name: string }).name}'s forward, which the exporter cannot know; build it from ${knownLayers}`,
+        `[exportOnnx] cannot export ${layerAt(path, m)}: it overrides ${(cls as { name: string }).name}'s forward, which the exporter cannot know; build it from ${knownLayers}`,
       );
     }
     return rule;
   }
   throw new OnnxExportError(
-    `[exportOnnx] cannot export layer ${where(path)} (${className(m)}): no ONNX rule for it or a class it extends; the exporter knows ${knownLayers}`,
+    `[exportOnnx] cannot export ${layerAt(path, m)}: no ONNX rule for it or a class it extends; the exporter knows ${knownLayers}`,
   );
 }
 
