@@ -10,5 +10,5 @@ export type { LayerOptions, Conv2dLayerOptions } from './layers.js';
 export * as init from './init.js';
 export * as optim from './optim/index.js';
 export { saveSafetensors, loadSafetensors, safetensorsMetadata, SafetensorsError } from './safetensors.js';
-export { exportOnnx, OnnxExportError } from './onnx/export.js';
+export { exportOnnx, OnnxExportError, DEFAULT_ONNX_OPSET } from './onnx/export.js';
 export type { ExportOnnxOptions } from './onnx/export.js';

@@ -28,10 +28,13 @@ import { AttributeType, DataType, onnxSchema } from './schema.js';
 /** A model (or options) that exportOnnx cannot turn into a faithful ONNX graph; nothing is returned. */
 export class OnnxExportError extends NNError {}
 
-/** The opsets exportOnnx writes, lowest to highest, and the ONNX IR version each was released with. */
+/**
+ * The opsets exportOnnx writes and the ONNX IR version each was released with (onnx's VERSION_TABLE). None of
+ * the operators the rules use changed meaning from 13 to 21 (later versions only added element types).
+ */
 const IR_VERSION: Readonly<Record<number, number>> = { 13: 7, 14: 7, 15: 8, 16: 8, 17: 8, 18: 8, 19: 9, 20: 9, 21: 10 };
-const OPSET_MIN = 13;
-const OPSET_MAX = 21;
+const OPSET_MIN = Math.min(...Object.keys(IR_VERSION).map(Number));
+const OPSET_MAX = Math.max(...Object.keys(IR_VERSION).map(Number));
 /** The default opset: the newest that Debian's python3-onnx (1.12) checks, read by every runtime of the last years. */
 export const DEFAULT_ONNX_OPSET = 17;
 

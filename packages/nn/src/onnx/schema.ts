@@ -2,16 +2,23 @@
  * The part of ONNX's schema (onnx.proto, package `onnx`, proto2) that an exported model uses, as a protobufjs
  * JSON descriptor.
  *
- * Why a JSON descriptor: protobufjs's light build (`protobufjs/light.js`, no .proto parser shipped) turns it into
- * encoders with `Root.fromJSON`, so nothing is parsed or read from a file at run time and the code runs in a
- * browser as in Node. The wire format is protobufjs's (a maintained library), not ours; what we own is this
- * table, and onnx-schema.test.ts checks it against the onnx.proto that Debian's python3-onnx installs: every
- * message, field name, number, type and label here is the same as there, every enum value too. Field names are
- * ONNX's own snake_case, so the objects the exporter encodes read like onnx.proto.
+ * Why protobufjs with a JSON descriptor: the wire format (varints, tags, length prefixes, field order) is written
+ * by a maintained library rather than by hand, and the descriptor is data in a TS module, so nothing is read from
+ * a file at run time. protobufjs's light build (`protobufjs/light.js`) turns it into encoders with
+ * `Root.fromJSON`; embedding .proto text instead would need the full build, which ships and runs a .proto
+ * parser on every page that exports. The code runs in a browser as in Node. What we own is this table, and
+ * schema.test.ts checks it against the onnx.proto that Debian's python3-onnx installs: every message, field
+ * name, number, type, label and packing here is the same as there, and every enum value. Field names are ONNX's
+ * own snake_case, so the objects the exporter encodes read like onnx.proto.
+ *
+ * One cost of a reflection-based library: protobufjs builds each message's encoder with `new Function` on first
+ * use, so a page whose Content-Security-Policy forbids 'unsafe-eval' cannot call exportOnnx (Node, workers and
+ * ordinary pages can). A pbjs-generated static encoder would avoid that, at the price of a generated file to keep
+ * in step with this table.
  *
  * Fields and messages an exporter of feed-forward models never writes (training info, functions, sparse
- * tensors, external data, sequence and map types) are left out; a reader skips nothing it needs, since protobuf
- * messages without a field are valid.
+ * tensors, external data, sequence and map types) are left out: every field of onnx.proto is optional, so a
+ * message that omits them is complete.
  */
 
 /** A protobufjs field descriptor: the field's type (scalar, message or enum name), its number, `repeated` or not. */
