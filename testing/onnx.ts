@@ -53,6 +53,9 @@ export interface OnnxReport {
   initializers: string[];
   /** Output shape as ONNX's shape inference gives it (a dim_param as its name). */
   outputShape: (number | string)[];
+  /** The file's IR version and default-domain opset. */
+  irVersion: number;
+  opset: number;
 }
 
 /** Checks every model with the onnx Python package, in one Python process. */
@@ -78,7 +81,8 @@ for path in ${JSON.stringify(files)}:
     inferred = onnx.shape_inference.infer_shapes(model)
     dims = [d.dim_param if d.HasField('dim_param') else d.dim_value for d in inferred.graph.output[0].type.tensor_type.shape.dim]
     out.append({'error': error, 'sameBytes': model.SerializeToString() == data,
-                'initializers': [t.name for t in model.graph.initializer], 'outputShape': dims})
+                'initializers': [t.name for t in model.graph.initializer], 'outputShape': dims,
+                'irVersion': model.ir_version, 'opset': next(o.version for o in model.opset_import if o.domain == '')})
 print(json.dumps(out))
 `;
     return JSON.parse(runPython(script)) as OnnxReport[];
