@@ -7,10 +7,18 @@ const pkgSrc = (name: string): string => fileURLToPath(new URL(`./packages/${nam
 
 export default defineConfig({
   resolve: {
-    alias: ['tensor', 'autograd', 'nn', 'contrastive'].map((name) => ({
-      find: new RegExp(`^@tsgrad/${name}$`),
-      replacement: pkgSrc(name),
-    })),
+    alias: [
+      ...['tensor', 'autograd', 'nn', 'contrastive'].map((name) => ({
+        find: new RegExp(`^@tsgrad/${name}$`),
+        replacement: pkgSrc(name),
+      })),
+      // onnxruntime-web is a devDependency of @tsgrad/nn alone; testing/ and the README's blocks import it by name
+      // too (its Node entry point, which loads the WebAssembly build beside it).
+      {
+        find: /^onnxruntime-web$/,
+        replacement: fileURLToPath(new URL('./packages/nn/node_modules/onnxruntime-web/dist/ort.node.min.mjs', import.meta.url)),
+      },
+    ],
   },
   test: {
     include: ['packages/*/src/**/*.test.ts', 'test/**/*.test.ts', 'testing/**/*.test.ts'],

@@ -1,6 +1,6 @@
 /**
  * @tsgrad/nn: modules with PyTorch's parameter naming and layouts, layers, initialisers, optimisers and
- * learning-rate schedules, and state saved as safetensors.
+ * learning-rate schedules, state saved as safetensors, and models exported to ONNX.
  *
  * @module @tsgrad/nn
  */
@@ -10,3 +10,5 @@ export type { LayerOptions, Conv2dLayerOptions } from './layers.js';
 export * as init from './init.js';
 export * as optim from './optim/index.js';
 export { saveSafetensors, loadSafetensors, safetensorsMetadata, SafetensorsError } from './safetensors.js';
+export { exportOnnx, OnnxExportError, DEFAULT_ONNX_OPSET } from './onnx/export.js';
+export type { ExportOnnxOptions } from './onnx/export.js';
