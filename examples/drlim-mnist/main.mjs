@@ -3,7 +3,7 @@
 // digit's 5 nearest neighbours in pixel space (labels are never used for training), the paper's convolutional
 // network and loss. Prints the 5-NN accuracy of the held-out digits in the learned 2-D map next to PCA to 2-D and
 // to raw pixels, the map's trustworthiness, and writes embedding.svg, pca.svg, loss.svg and the weights
-// (model.safetensors) to the output folder.
+// (model.safetensors, and model.onnx for any ONNX runtime) to the output folder.
 //
 //   pnpm run build && node examples/drlim-mnist/main.mjs [--quick] [--epochs N] [--seed S] [--out DIR]
 //

@@ -7,8 +7,8 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { optim, saveSafetensors } from '@tsgrad/nn';
-import { Generator, Tensor } from '@tsgrad/tensor';
+import { exportOnnx, optim, saveSafetensors } from '@tsgrad/nn';
+import { Generator, Tensor, ValueError } from '@tsgrad/tensor';
 import { padTo } from '../data.js';
 import { knnAccuracy } from '../eval/knn.js';
 import { trustworthiness } from '../eval/trustworthiness.js';
@@ -88,6 +88,8 @@ export function drlimMnist(opts: DrlimMnistOptions = {}): DrlimMnistResult {
   const gen = new Generator(seed);
   const { train, test } = loadMnist({ digits, seed, perDigit: opts.perDigit ?? 3000, testPerDigit: opts.testPerDigit });
   log(`loaded ${train.labels.length} training and ${test.labels.length} test digits (${digits.join(', ')})`);
+  // Trustworthiness T(5) needs more than 10 points (k < n/2); fail before training rather than after it.
+  if (test.labels.length < 11) throw new ValueError(`[drlimMnist] the held-out digits must number at least 11 to measure trustworthiness T(5): got ${test.labels.length}`);
   const pairs = pairsFromNeighbors(train.images, { k: opts.k ?? 5 });
   let cross = 0;
   for (let k = 0; k < pairs.size; k++) if (train.labels[pairs.a[k]!] !== train.labels[pairs.b[k]!]) cross++;
@@ -140,6 +142,9 @@ export function drlimMnist(opts: DrlimMnistOptions = {}): DrlimMnistResult {
     }));
     write('loss.svg', lossCurveSvg(history, { title: 'contrastive loss' }));
     write('model.safetensors', saveSafetensors(siamese.embeddingNet.stateDict(), { experiment: 'drlim-mnist', seed: String(seed) }));
+    // The learned map G_W alone, for any ONNX runtime: input [batch, 1, 32, 32] (a digit padded to 32×32), output
+    // [batch, dim].
+    write('model.onnx', exportOnnx(siamese.embeddingNet, { inputShape: [1, 1, 32, 32] }));
   }
   result.seconds = (performance.now() - t0) / 1000;
   return result;

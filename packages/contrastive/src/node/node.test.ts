@@ -8,10 +8,14 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ValueError } from '@tsgrad/tensor';
+import { loadSafetensors } from '@tsgrad/nn';
+import { Tensor, ValueError } from '@tsgrad/tensor';
 import { expectError } from '../../../../testing/errors.js';
-import type { Progress } from '../train.js';
+import { runOnnx } from '../../../../testing/onnx.js';
+import { padTo } from '../data.js';
+import { drlimNetwork } from '../network.js';
 import { pairsFromNeighbors } from '../pairs.js';
+import { embed, type Progress } from '../train.js';
 import { drlimMnist } from './drlim.js';
 import { loadMnist, mnistDigit } from './mnist.js';
 import { progressBar } from './progress.js';
@@ -130,9 +134,24 @@ describe('drlimMnist', () => {
     expect(cross).toBeGreaterThan(0);
     // On 4s against 9s raw pixels already classify well above chance: the split and labels line up.
     expect(a.pixelAccuracy).toBeGreaterThan(0.75);
-    expect(a.files.map((f) => f.slice(out.length + 1)).sort()).toEqual(['embedding.svg', 'loss.svg', 'model.safetensors', 'pca.svg']);
+    expect(a.files.map((f) => f.slice(out.length + 1)).sort()).toEqual(['embedding.svg', 'loss.svg', 'model.onnx', 'model.safetensors', 'pca.svg']);
     expect(readFileSync(join(out, 'embedding.svg'), 'utf8')).toContain('<svg');
     expect(b.files).toEqual([]);
+    expectError(() => drlimMnist({ perDigit: 20, testPerDigit: 5 }), ValueError,
+      '[drlimMnist] the held-out digits must number at least 11 to measure trustworthiness T(5): got 10');
+  });
+
+  it('writes the learned map twice, as safetensors and as ONNX, and onnxruntime runs it as tsgrad does', async () => {
+    const out = join(scratch, 'onnx');
+    drlimMnist({ perDigit: 20, testPerDigit: 8, epochs: 1, batchSize: 64, seed: 4, out });
+    const net = drlimNetwork({ activation: 'relu' });
+    net.loadStateDict(loadSafetensors(readFileSync(join(out, 'model.safetensors'))));
+    const { test } = loadMnist({ digits: [4, 9], seed: 4, perDigit: 20, testPerDigit: 8 });
+    const x = padTo(test.images, 32);
+    const expected = embed(net, x);
+    const got = await runOnnx(readFileSync(join(out, 'model.onnx')), x);
+    expect(got.shape).toEqual([16, 2]);
+    expect(new Tensor(Float32Array.from(got.data), got.shape)).toBeAllclose(expected, { atol: 1e-5, rtol: 1e-4 });
   });
 
   it('learns a map that separates held-out digits far better than PCA, from neighbour pairs alone', () => {
@@ -185,7 +204,8 @@ describe('tsgrad-drlim CLI', () => {
     expect(r.stdout).toContain('5-NN accuracy of 18 held-out digits:');
     expect(r.stdout).toMatch(/trustworthiness T\(5\) of the map: \d\.\d{3}; \d+\.\d% of the \d+ similar pairs join different digits/);
     expect(r.stdout).toMatch(/DrLIM 2-D map\s+\d\.\d{3}/);
-    expect(r.stdout).toContain(`wrote 4 files to ${out}:`);
+    expect(r.stdout).toContain(`wrote 5 files to ${out}:`);
+    expect(existsSync(join(out, 'model.onnx'))).toBe(true);
     expect(existsSync(join(out, 'pca.svg'))).toBe(true);
   });
 });
