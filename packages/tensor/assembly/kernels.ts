@@ -1,1 +1,2 @@
 export * from "./gemm";
+export * from "./elementwise";

@@ -18,3 +18,4 @@ export * from './ops/nn.js';
 export { formatTensor, type FormatOptions } from './format.js';
 export * from './ops/adjoint.js';
 export { setBackend, getBackend, type Backend } from './kernels/backend.js';
+export { setNumThreads, getNumThreads } from './kernels/wasm/pool.js';

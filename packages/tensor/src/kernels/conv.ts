@@ -116,6 +116,11 @@ export function conv2dGeometry(
 
 /** Minimum gemm width N = nb·OH·OW a chunk of images aims for (measured: see the tuning notes above). */
 const TARGET_COLS = 128;
+/**
+ * TARGET_COLS on the wasm backend: wider chunks, so that each gemm is large enough to split between threads and
+ * the per-call copies into wasm memory are amortised.
+ */
+const WASM_TARGET_COLS = 8192;
 /** Upper bound on the cols scratch (elements), so huge batches are processed in chunks. */
 const MAX_COLS_ELEMS = 1 << 22;
 
@@ -163,10 +168,11 @@ function validHi(off: number, s: number, inLen: number, outLen: number, lo: numb
 }
 
 /** Images per chunk: enough that nb·OH·OW ≥ TARGET_COLS, within the batch and the scratch cap. */
-function chunkSize(g: Conv2dGeometry): number {
+function chunkSize(g: Conv2dGeometry, like: FloatArray): number {
   const ohw = g.oh * g.ow;
   const k = g.c * g.kh * g.kw;
-  let nb = Math.max(1, Math.ceil(TARGET_COLS / ohw));
+  const target = like instanceof Float32Array && wasmActive() ? WASM_TARGET_COLS : TARGET_COLS;
+  let nb = Math.max(1, Math.ceil(target / ohw));
   const cap = Math.max(1, Math.floor(MAX_COLS_ELEMS / Math.max(1, k * ohw)));
   if (nb > cap) nb = cap;
   if (nb > g.n) nb = g.n;
@@ -526,7 +532,7 @@ function backWeightSparse(x: FloatArray, gy: FloatArray, gw: FloatArray, g: Conv
   const acc = gwAcc;
   acc.fill(0, 0, O * KP);
   const bytes = x instanceof Float32Array ? 4 : 8;
-  const chunk = unpadded ? Math.max(1, Math.min(N, Math.floor(SPARSE_CHUNK_BYTES / (bytes * Math.max(1, CHW))))) : chunkSize(g);
+  const chunk = unpadded ? Math.max(1, Math.min(N, Math.floor(SPARSE_CHUNK_BYTES / (bytes * Math.max(1, CHW))))) : chunkSize(g, x);
   const pixels = unpadded ? pixelOffsets(g, 1) : null;
   const cols = unpadded ? x : colsScratch(x, K * chunk * OHW);
   nzScratch(chunk * OHW);
@@ -644,7 +650,7 @@ export function conv2dForward(x: FloatArray, w: FloatArray, out: FloatArray, g: 
     }
     return;
   }
-  const chunk = chunkSize(g);
+  const chunk = chunkSize(g, w);
   if (g.ph === 0 && g.pw === 0) {
     // Unpadded: every tap is inside the image, so gemm gathers cols straight from x.
     const taps = tapOffsets(g), pixels = pixelOffsets(g, chunk), CHW = g.c * g.h * g.w;
@@ -703,7 +709,7 @@ export function conv2dBackwardInput(gy: FloatArray, w: FloatArray, gx: FloatArra
     backInputSparse(gy, w, gx, g);
     return;
   }
-  const chunk = chunkSize(g);
+  const chunk = chunkSize(g, w);
   const cols = colsScratch(gy, K * chunk * OHW);
   const lk = g.kw > g.ow;
   for (let n0 = 0; n0 < N; n0 += chunk) {
@@ -751,7 +757,7 @@ export function conv2dBackwardWeight(x: FloatArray, gy: FloatArray, gw: FloatArr
     backWeightSparse(x, gy, gw, g);
     return;
   }
-  const chunk = chunkSize(g);
+  const chunk = chunkSize(g, x);
   if (g.ph === 0 && g.pw === 0) {
     // Unpadded: B = colsᵀ gathered straight from x (rows: output pixels, columns: taps).
     const taps = tapOffsets(g), pixels = pixelOffsets(g, chunk), CHW = g.c * g.h * g.w;

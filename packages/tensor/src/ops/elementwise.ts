@@ -6,6 +6,14 @@
 import { DTypeError, ShapeError, ValueError, fmtShape } from '../errors.js';
 import type { FloatArray } from '../kernels/gemm.js';
 import { copyRow, map1, map2, map3, type RowKernel1, type RowKernel2 } from '../kernels/iter.js';
+import { wasmActive } from '../kernels/backend.js';
+import { tanhWasm } from '../kernels/wasm/elementwise.js';
+
+/**
+ * Fewest elements of a contiguous float32 row for which tanh runs on the wasm kernel (backend 'wasm'); shorter
+ * rows stay on Math.tanh, where the copies would dominate. Measured: docs/tensor.md §7.
+ */
+const WASM_TANH_MIN = 64;
 import { broadcastShapes, broadcastStrides, contiguousStrides, sizeOf } from '../shape.js';
 import { Tensor, alloc, type DType, type TensorLike } from '../tensor.js';
 
@@ -186,7 +194,12 @@ function sinRow(o: A, d: number, ds: number, a: A, s: number, ss: number, n: num
 function cosRow(o: A, d: number, ds: number, a: A, s: number, ss: number, n: number): void {
   for (let i = 0; i < n; i++, d += ds, s += ss) o[d] = Math.cos(a[s]!);
 }
+// Contiguous float32 rows of at least WASM_TANH_MIN elements go to the wasm kernel on the 'wasm' backend.
 function tanhRow(o: A, d: number, ds: number, a: A, s: number, ss: number, n: number): void {
+  if (n >= WASM_TANH_MIN && ds === 1 && ss === 1 && a instanceof Float32Array && o instanceof Float32Array && wasmActive()) {
+    tanhWasm(a, s, o, d, n);
+    return;
+  }
   for (let i = 0; i < n; i++, d += ds, s += ss) o[d] = Math.tanh(a[s]!);
 }
 // σ(x) = 1/(1+e^−x) for x ≥ 0 and e^x/(1+e^x) for x < 0: the exponential never overflows.

@@ -33,6 +33,7 @@ export interface KernelExports {
     c: number, ldc: number, accumulate: number,
     i0: number, i1: number, j0: number, j1: number, ws: number,
   ): void;
+  tanhRow(src: number, dst: number, n: number): void;
 }
 
 const PAGE = 65536;

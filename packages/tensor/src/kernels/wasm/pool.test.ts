@@ -1,0 +1,106 @@
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  conv2d, conv2dBackwardInput, conv2dBackwardWeight, getBackend, getNumThreads, matmul, randn, setBackend,
+  setNumThreads, transpose, Generator, ValueError, type Tensor,
+} from '@tsgrad/tensor';
+import { getRuntime } from './runtime.js';
+import { poolReady, splitCount } from './pool.js';
+
+/*
+ * Results must not depend on the thread count: every product and convolution here is computed at 1 and at 2
+ * threads and compared bit for bit, after checking that the 2-thread calls really were split (splitCount).
+ */
+
+const rt = getRuntime()!;
+const initialBackend = getBackend();
+const initialThreads = getNumThreads();
+
+beforeAll(async () => {
+  setBackend('wasm');
+  setNumThreads(2);
+  expect(await poolReady(rt)).toBe(1);
+});
+afterAll(() => {
+  setBackend(initialBackend);
+  setNumThreads(initialThreads);
+});
+
+/** The typed array of `f()` at 1 thread and at 2 threads, and whether the 2-thread run split a product. */
+function atBothCounts(f: () => Tensor): { one: Float32Array; two: Float32Array; split: boolean } {
+  setNumThreads(1);
+  const one = f().toTypedArray() as Float32Array;
+  setNumThreads(2);
+  const before = splitCount();
+  const two = f().toTypedArray() as Float32Array;
+  return { one, two, split: splitCount() > before };
+}
+
+describe('worker pool', () => {
+  it('gives bit-identical products at 1 and 2 threads (row and column splits, odd sizes, transposes)', () => {
+    const g = new Generator(3);
+    for (const [m, k, n] of [[512, 300, 257], [33, 700, 901], [1000, 129, 17], [17, 129, 1000], [301, 301, 301]] as const) {
+      const a = randn([m, k], { generator: g }), b = randn([k, n], { generator: g });
+      for (const f of [() => matmul(a, b), () => matmul(transpose(b, [1, 0]), transpose(a, [1, 0]))]) {
+        const { one, two, split } = atBothCounts(f);
+        expect(split).toBe(true);
+        expect(Buffer.from(two.buffer).equals(Buffer.from(one.buffer))).toBe(true);
+      }
+    }
+  });
+
+  it('gives bit-identical conv2d forward and gradients at 1 and 2 threads (the DrLIM layers)', () => {
+    const g = new Generator(4);
+    const layers = [
+      { x: [128, 1, 32, 32], w: [15, 1, 6, 6], pad: 0 },
+      { x: [128, 15, 9, 9], w: [30, 15, 9, 9], pad: 0 },
+      { x: [128, 15, 12, 12], w: [30, 15, 5, 5], pad: 2 },
+    ];
+    for (const { x: xs, w: wsh, pad } of layers) {
+      const x = randn(xs, { generator: g }), w = randn(wsh, { generator: g });
+      const y = conv2d(x, w, { padding: pad });
+      const gy = randn(y.shape, { generator: g });
+      for (const f of [
+        () => conv2d(x, w, { padding: pad }),
+        () => conv2dBackwardInput(gy, w, xs, { padding: pad }),
+        () => conv2dBackwardWeight(x, gy, wsh, { padding: pad }),
+      ]) {
+        const { one, two, split } = atBothCounts(f);
+        expect(split).toBe(true);
+        expect(Buffer.from(two.buffer).equals(Buffer.from(one.buffer))).toBe(true);
+      }
+    }
+  });
+
+  it('setNumThreads takes positive integers, clamped to 8', () => {
+    setNumThreads(3);
+    expect(getNumThreads()).toBe(3);
+    setNumThreads(64);
+    expect(getNumThreads()).toBe(8);
+    expect(() => setNumThreads(0)).toThrow(ValueError);
+    expect(() => setNumThreads(0)).toThrow('[setNumThreads] expected a positive integer: got 0');
+    expect(() => setNumThreads(1.5)).toThrow('[setNumThreads] expected a positive integer: got 1.5');
+    setNumThreads(2);
+  });
+
+  it('never keeps a Node process alive: a script that multiplies on 2 threads exits by itself', () => {
+    const dist = fileURLToPath(new URL('../../../dist/index.js', import.meta.url));
+    // Multiplies until a product has been split (the pool starts asynchronously), then returns.
+    const script = `
+      const T = await import(${JSON.stringify(dist)});
+      const { splitCount } = await import(${JSON.stringify(dist.replace(/index\.js$/, 'kernels/wasm/pool.js'))});
+      T.setNumThreads(2);
+      const a = T.randn([400, 400]);
+      for (let i = 0; i < 1000 && splitCount() < 3; i++) { T.matmul(a, a); await new Promise((r) => setTimeout(r, 5)); }
+      console.log('split', splitCount());
+    `;
+    const t0 = Date.now();
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30_000 });
+    expect(r.error).toBeUndefined();
+    expect(r.status, r.stderr).toBe(0);
+    // The workers did start and take work, and the process still ended on its own.
+    expect(Number(/split (\d+)/.exec(r.stdout)?.[1])).toBeGreaterThan(0);
+    expect(Date.now() - t0).toBeLessThan(30_000);
+  });
+});
