@@ -15,4 +15,5 @@ export { fit, embed, trainStep, type FitOptions, type History, type Progress } f
 export { translate, padTo } from './data.js';
 export * from './eval/index.js';
 export * from './plot/index.js';
+export * from './datasets/index.js';
 export { drlimNetwork, type DrlimNetworkOptions } from './network.js';
