@@ -10,3 +10,6 @@ export { pca, symmetricEigen, type PcaOptions, type PcaResult } from './pca.js';
 export { lle, type LleOptions, type LleResult } from './lle.js';
 export { trustworthiness, type TrustworthinessOptions } from './trustworthiness.js';
 export { rocAuc, rocCurve } from './roc.js';
+export {
+  spreadRatio, circularCorrelation, fitCylinder, angleDifference, type CylinderReading,
+} from './cylinder.js';
