@@ -220,8 +220,8 @@ const CONDITIONS: readonly (readonly [number, number, number, number, number])[]
   [0.05, 0.3, 0, 0.3, 0], // dim: right and back at low power
 ];
 
-/** Background grey level (uniform, as NORB's). */
-const BACKGROUND = 0.45;
+/** Background grey level (uniform, as NORB's): black, so that every lit or shaded face stands out from it. */
+const BACKGROUND = 0;
 
 // ---- rendering -----------------------------------------------------------------------------------------------
 
