@@ -14,7 +14,9 @@
 //                   the elevation, angle across it, orientation and twist fitted to the true azimuths); each
 //                   image's angle round the axis is its read azimuth: the share within 20° of the truth, and the
 //                   Fisher–Lee circular correlation with it;
-//   elevation       the Pearson correlation of the height along the axis with the true elevation.
+//   elevation       the Pearson correlation of the height along the axis with the true elevation;
+//   sorted by light 5-NN accuracy of the lighting label in the map (training: leave-one-out; held-out: against the
+//                   training images); chance is 1/6, near 1 means the map groups images by their lighting.
 // LLE embeds held-out images with its standard out-of-sample extension (reconstruction from their k nearest
 // training images in pixel space), PCA with its projection.
 //
@@ -24,7 +26,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
   PairSampler, Pairs, Siamese, airplaneDataset, airplanePosePairs, angleDifference, circularCorrelation, embed,
-  encodePngGray, fit, fitCylinder, lle, lossCurveSvg, pca, scatter3dSvg, spreadRatio,
+  encodePngGray, fit, fitCylinder, knnAccuracy, leaveOneOutKnnAccuracy, lle, lossCurveSvg, pca, scatter3dSvg,
+  spreadRatio,
 } from '@tsgrad/contrastive';
 import { progressBar } from '@tsgrad/contrastive/node';
 import { Linear, Sequential, Tanh, optim, saveSafetensors } from '@tsgrad/nn';
@@ -175,6 +178,7 @@ function pearson(u, v) {
 function measure(ztr, zte) {
   const cyl = fitCylinder(ztr, pick(data.elevation, trainIdx), azRad(trainIdx), { twist: true });
   const out = { twist: cyl.twist };
+  const lightTrain = pick(data.lighting, trainIdx);
   for (const [key, z, idx] of [['train', ztr, trainIdx], ['heldOut', zte, testIdx]]) {
     const r = cyl.read(z), truth = azRad(idx);
     let within = 0, sumErr = 0;
@@ -193,6 +197,9 @@ function measure(ztr, zte) {
       meanError: sumErr / truth.length,
       circular: circularCorrelation(r.angle, truth),
       elevation: pearson(r.height, pick(data.elevation, idx)),
+      lightingKnn: key === 'train'
+        ? leaveOneOutKnnAccuracy(z, lightTrain, { k: 5 })
+        : knnAccuracy(ztr, lightTrain, z, pick(data.lighting, idx), { k: 5 }),
     };
   }
   return out;
@@ -209,7 +216,10 @@ const L = lle(Xtr, { k: Math.min(LLE_K, trainIdx.length - 2), components: DIM })
 const zLle = { train: L.embedding, heldOut: L.transform(Xte) };
 const lleSeconds = (performance.now() - tLle) / 1000;
 results.lle = measure(zLle.train, zLle.heldOut);
-results.pixels = { train: { lighting: spreadRatio(Xtr, pick(data.pose, trainIdx)) }, heldOut: { lighting: spreadRatio(Xte, pick(data.pose, testIdx)) } };
+results.pixels = {
+  train: { lighting: spreadRatio(Xtr, pick(data.pose, trainIdx)), lightingKnn: leaveOneOutKnnAccuracy(Xtr, pick(data.lighting, trainIdx), { k: 5 }) },
+  heldOut: { lighting: spreadRatio(Xte, pick(data.pose, testIdx)), lightingKnn: knnAccuracy(Xtr, pick(data.lighting, trainIdx), Xte, pick(data.lighting, testIdx), { k: 5 }) },
+};
 
 // ---- figures ---------------------------------------------------------------------------------------------
 const dir = resolve(args.out);
@@ -260,25 +270,22 @@ write('model.safetensors', saveSafetensors(net.stateDict()));
 }
 
 // ---- report ----------------------------------------------------------------------------------------------
-const f3 = (v) => (v === undefined ? '    -' : v.toFixed(3).padStart(6));
-const f1 = (v) => (v === undefined ? '     -' : `${v.toFixed(1)}°`.padStart(6));
+const f3 = (v) => (v === undefined ? '-' : v.toFixed(3)).padStart(6);
+const f1 = (v) => (v === undefined ? '-' : `${v.toFixed(1)}°`).padStart(6);
+const COLS = ['lighting ratio', 'azimuth < 20°', 'median az. err', 'circular corr.', 'elevation corr.', 'lighting 5-NN'];
 console.log(`\n${DIM}-D maps of ${trainIdx.length} training / ${testIdx.length} held-out images (fitted on training images only):`);
-console.log(`  ${''.padEnd(16)} ${'lighting ratio'.padEnd(15)} ${'azimuth < 20°'.padEnd(15)} ${'median az. err'.padEnd(15)} ${'circular corr.'.padEnd(15)} ${'elevation corr.'.padEnd(15)}`);
-console.log(`  ${'map'.padEnd(16)} ${'train  held-out  '.repeat(5).trimEnd()}`);
+console.log(`  ${''.padEnd(12)}${COLS.map((c) => c.padStart(16)).join('')}`);
+console.log(`  ${'map'.padEnd(12)}${COLS.map(() => 'train  held'.padStart(16)).join('')}`);
 const row = (name, r) => {
-  const cells = [
-    [r.train.lighting, r.heldOut.lighting], [r.train.within20, r.heldOut.within20], null,
-    [r.train.circular, r.heldOut.circular], [r.train.elevation, r.heldOut.elevation],
-  ];
-  const med = [r.train.medianError, r.heldOut.medianError];
-  return `  ${name.padEnd(16)} ${cells.map((c, i) => (i === 2 ? `${f1(med[0])} ${f1(med[1])}    ` : `${f3(c[0])}  ${f3(c[1])}    `)).join('').trimEnd()}`;
+  const cell = (key, fmt) => `${fmt(r.train[key])} ${fmt(r.heldOut[key])}`.padStart(16);
+  return `  ${name.padEnd(12)}${cell('lighting', f3)}${cell('within20', f3)}${cell('medianError', f1)}${cell('circular', f3)}${cell('elevation', f3)}${cell('lightingKnn', f3)}`;
 };
 console.log(row('DrLIM', results.drlim));
 console.log(row('PCA', results.pca));
 console.log(row(`LLE (k=${LLE_K})`, results.lle));
-console.log(`  ${'pixels'.padEnd(16)} ${f3(results.pixels.train.lighting)}  ${f3(results.pixels.heldOut.lighting)}`);
+console.log(`  ${'pixels'.padEnd(12)}${`${f3(results.pixels.train.lighting)} ${f3(results.pixels.heldOut.lighting)}`.padStart(16)}${' '.repeat(64)}${`${f3(results.pixels.train.lightingKnn)} ${f3(results.pixels.heldOut.lightingKnn)}`.padStart(16)}`);
 console.log(`  lighting ratio = mean distance between images of one pose / mean distance between images of different poses (0 = invariant)`);
-console.log(`  azimuth: angle round the fitted cylinder's axis, aligned (rotation, reflection, twist) on the training images`);
+console.log(`  azimuth: angle round the fitted cylinder's axis, aligned (rotation, reflection, twist) on the training images; lighting 5-NN: chance 0.167`);
 console.log(`  targets for DrLIM: lighting ratio ≤ 0.1, azimuth within 20° for ≥ 90 % of held-out images`);
 console.log(`  final epoch loss ${history.epochLoss.at(-1).toFixed(4)}, ${Math.round(history.pairsPerSecond)} pairs/s, training ${history.seconds.toFixed(1)} s, LLE ${lleSeconds.toFixed(1)} s`);
 write('results.json', JSON.stringify({ args, pixelDistances: pix, pairs: pairs.size, results, trainSeconds: history.seconds, lleSeconds }, null, 2) + '\n');
