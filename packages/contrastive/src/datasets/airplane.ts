@@ -7,7 +7,7 @@
  * pointed nose, a capped tail), swept wings and tailplane (thin trapezoidal slabs) and a fin. It sits on a
  * turntable: the azimuth turns the airplane about the vertical axis, the camera looks down at the elevation
  * angle, and the lights stay fixed in the room, so turning the airplane also turns which of its sides is lit,
- * as in NORB. The projection is orthographic, the background uniform grey.
+ * as in NORB. The projection is orthographic, the background uniform black.
  *
  * Shading is flat Lambertian plus ambient: a face with outward unit normal n, under lights of direction ℓ_k and
  * strength s_k, has grey level a + Σ_k s_k·max(0, n·ℓ_k), clamped to [0, 1]. The six lighting conditions switch
@@ -139,7 +139,8 @@ class MeshBuilder {
   slab(outline: readonly Vec3[], axis: 0 | 1 | 2, t: number): void {
     const off = (p: Vec3, s: number): Vec3 => [p[0] + (axis === 0 ? s : 0), p[1] + (axis === 1 ? s : 0), p[2] + (axis === 2 ? s : 0)];
     const lo = outline.map((p) => off(p, -t / 2)), hi = outline.map((p) => off(p, t / 2));
-    const c: Vec3 = [0, 0, 0].map((_, k) => outline.reduce((s, p) => s + p[k]!, 0) / outline.length) as unknown as Vec3;
+    const mean = (k: 0 | 1 | 2): number => outline.reduce((s, p) => s + p[k], 0) / outline.length;
+    const c: Vec3 = [mean(0), mean(1), mean(2)];
     this.polygon(lo, c);
     this.polygon(hi, c);
     for (let i = 0; i < outline.length; i++) {
@@ -183,7 +184,7 @@ function buildAirplane(): Mesh {
   for (let k = 0; k < RING; k++) m.tri(last[k]!, last[(k + 1) % RING]!, NOSE, noseInside);
   const tail = FUSELAGE[0]!;
   m.polygon(rings[0]!, [tail[0] + 0.1, 0, tail[3]]);
-  // Wings: swept back, a little dihedral would break the slab's flatness, so they are flat, below the axis.
+  // Wings: swept back, flat (no dihedral), a little below the fuselage's axis.
   for (const side of [1, -1]) {
     m.slab([[0.28, 0.1 * side, -0.06], [-0.2, 0.1 * side, -0.06], [-0.42, 1.05 * side, -0.06], [-0.22, 1.05 * side, -0.06]], 2, 0.035);
     // Tailplane.
