@@ -16,4 +16,5 @@ export { translate, padTo } from './data.js';
 export { readIdx, checkIdxPair, IdxError, type IdxArray, type IdxDType } from './idx.js';
 export * from './eval/index.js';
 export * from './plot/index.js';
+export * from './datasets/index.js';
 export { drlimNetwork, type DrlimNetworkOptions } from './network.js';
