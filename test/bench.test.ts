@@ -1,9 +1,15 @@
 /**
- * The benchmark table generator (bench/lib/table.ts) on a made-up results object: columns, ratios, notes,
- * targets and the README markers. Nothing here is timed; `pnpm bench` does the measuring.
+ * The benchmark's pure parts: the table generator (bench/lib/table.ts) on made-up results objects (columns,
+ * ratios, the PyTorch column, thread rows, notes, targets, the README markers), the sample statistics and the
+ * result check of the harness, and the PyTorch process (bench/torch/server.py) where a python3 can import torch.
+ * Nothing here is timed; `pnpm bench` does the measuring.
  */
-import { describe, expect, it } from 'vitest';
-import { TABLE_END, TABLE_START, formatRatio, formatValue, renderSuite, renderTables, replaceTable } from '../bench/lib/table.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { tensor } from '@tsgrad/tensor';
+import { Unavailable, checkClose, sampleStats, type ExternalPrepared } from '../bench/lib/harness.js';
+import { TABLE_END, TABLE_START, engineColumns, formatRatio, formatValue, renderSuite, renderTables, replaceTable } from '../bench/lib/table.js';
+import { atThreads } from '../bench/lib/threads.js';
+import { closeTorch, pythonCandidates, torchCase, torchInfo } from '../bench/lib/torch.js';
 import type { SuiteResult } from '../bench/lib/types.js';
 
 const suite = (over: Partial<SuiteResult> = {}): SuiteResult => ({
@@ -70,11 +76,119 @@ describe('bench table', () => {
     expect(text.indexOf('### matmul')).toBeLessThan(text.indexOf('### Siamese'));
   });
 
+  it('adds a PyTorch column and its ratio when PyTorch has a figure, and names thread counts in the rows', () => {
+    const [one, two] = [atThreads('step', 1), atThreads('step', 2)];
+    expect([one, two]).toEqual(['step, 1 thread', 'step, 2 threads']);
+    const s = suite({
+      id: 'siamese',
+      pytorch: 'PyTorch 1.13.0 (Python 3.11.2, /usr/bin/python3; BLAS generic, oneDNN)',
+      tsgrad: { backend: 'wasm', defaultThreads: 2 },
+      rows: [
+        { name: one, cells: { tsgrad: cell(30), 'tfjs-cpu': cell(3), 'tfjs-wasm': cell(10), pytorch: cell(60) } },
+        {
+          name: two,
+          cells: { tsgrad: { missing: 'no setNumThreads' }, 'tfjs-cpu': cell(3), 'tfjs-wasm': cell(10), pytorch: cell(100) },
+        },
+      ],
+      targets: [{ row: two, versus: 'pytorch', min: 0.6 }, { row: one, versus: 'pytorch', min: 0.4 }],
+    });
+    const lines = renderSuite(s).split('\n');
+    expect(lines).toContain('| case | tsgrad | tfjs-cpu | tfjs-wasm | PyTorch | tsgrad / tfjs-cpu | tsgrad / tfjs-wasm | tsgrad / PyTorch | tsgrad ÷ anchor |');
+    expect(lines).toContain('|---|--:|--:|--:|--:|--:|--:|--:|--:|');
+    expect(lines).toContain('| step, 1 thread | 30.0 | 3.00 | 10.0 | 60.0 | 10.0× | 3.00× | 0.500× | 15.0 |');
+    expect(lines).toContain('| step, 2 threads | —¹ | 3.00 | 10.0 | 100 | — | — | — | — |');
+    expect(lines).toContain('¹ tsgrad: no setNumThreads  ');
+    expect(lines).toContain('Target, step, 2 threads: tsgrad / PyTorch = —, at least 0.600× wanted: **not measured**.  ');
+    expect(lines).toContain('Target, step, 1 thread: tsgrad / PyTorch = 0.500×, at least 0.400× wanted: **met**.  ');
+    expect(lines[2]).toContain('tsgrad at abc1234 (kernels wasm, 2 threads by default).');
+    const header = renderTables([s]).split('\n')[0]!;
+    expect(header).toContain('TensorFlow.js 4.22.0; PyTorch 1.13.0 (Python 3.11.2, /usr/bin/python3; BLAS generic, oneDNN).');
+    expect(header).toContain('A row named "1 thread" or "2 threads" runs tsgrad and PyTorch on that many threads');
+  });
+
+  it('leaves the PyTorch column out, saying why, when no PyTorch case ran; and has none in suites without PyTorch', () => {
+    const missing = 'no python3 here can import torch (/usr/bin/python3: ModuleNotFoundError: No module named \'torch\')';
+    const s = suite({
+      pytorch: 'PyTorch 9', // named by the runner, but no case of this suite has a figure: not in the header either
+      rows: [
+        { name: 'a', cells: { tsgrad: cell(2), 'tfjs-cpu': cell(1), 'tfjs-wasm': cell(4), pytorch: { missing } } },
+        { name: 'b', cells: { tsgrad: cell(2), 'tfjs-cpu': cell(1), 'tfjs-wasm': cell(4), pytorch: { missing } } },
+      ],
+      targets: [{ row: 'a', versus: 'pytorch', min: 1 }],
+    });
+    expect(engineColumns(s)).toEqual({ engines: ['tsgrad', 'tfjs-cpu', 'tfjs-wasm'], absent: [missing] });
+    const lines = renderSuite(s).split('\n');
+    expect(lines).toContain('| case | tsgrad | tfjs-cpu | tfjs-wasm | tsgrad / tfjs-cpu | tsgrad / tfjs-wasm | tsgrad ÷ anchor |');
+    expect(lines).toContain('| a | 2.00 | 1.00 | 4.00 | 2.00× | 0.500× | 1.00 |');
+    expect(lines).toContain(`PyTorch not run, so its column is left out: ${missing}.  `);
+    expect(lines).toContain('Target, a: tsgrad / PyTorch = —, at least 1.00× wanted: **not measured**.  ');
+    expect(renderTables([s]).split('\n')[0]).not.toContain('PyTorch 9');
+    const plain = renderSuite(suite());
+    expect(plain).not.toContain('PyTorch');
+    expect(engineColumns(suite()).absent).toEqual([]);
+  });
+
   it('rewrites only the text between the README markers, and refuses a README without them', () => {
     const readme = `# Title\n\nintro\n\n${TABLE_START}\n\nold table\n\n${TABLE_END}\n\nafter\n`;
     const once = replaceTable(readme, 'new table');
     expect(once).toBe(`# Title\n\nintro\n\n${TABLE_START}\n\nnew table\n\n${TABLE_END}\n\nafter\n`);
     expect(replaceTable(once, 'new table')).toBe(once);
     expect(() => replaceTable('# no markers\n', 'x')).toThrow('[bench] README has no table markers');
+  });
+});
+
+describe('bench harness', () => {
+  it('summarises samples as benny does: median, fastest, count and the margin of error of the mean', () => {
+    // sd 0.1, sem 0.1/√3, Student's t for 2 degrees of freedom 4.303: 4.303·0.0577/0.2 = 124.22 %.
+    expect(sampleStats([0.3, 0.1, 0.2])).toEqual({ median: 0.2, min: 0.1, samples: 3, rme: 124.22 });
+    expect(sampleStats([4, 1, 3, 2]).median).toBe(2.5);
+    expect(sampleStats([0.5])).toEqual({ median: 0.5, min: 0.5, samples: 1, rme: 0 });
+    expect(() => sampleStats([])).toThrow('[bench] a case returned no samples');
+  });
+
+  it('checks a result against tsgrad relative to each value and to the largest of all results', () => {
+    const tol = { rtol: 1e-3, atol: 1e-4 };
+    const ref = [Float32Array.of(100, 1), Float32Array.of(0)];
+    expect(() => checkClose('ok', [Float32Array.of(100.05, 1.005), Float32Array.of(0.009)], ref, tol)).not.toThrow();
+    expect(() => checkClose('case · e', [Float32Array.of(100, 1.2), Float32Array.of(0)], ref, tol)).toThrow(
+      '[bench] case · e disagrees with tsgrad in result 0 at index 1: 1.2000000476837158 vs 1 (rtol 0.001, atol 0.0001·max|ref| = 0.01)',
+    );
+    expect(() => checkClose('case', [Float32Array.of(100, 1)], ref, tol)).toThrow('[bench] case: 1 result arrays, tsgrad has 2');
+  });
+
+  it('looks for torch in $TSGRAD_BENCH_PYTHON, then Debian\'s python3, then the one on PATH', () => {
+    expect(pythonCandidates({})).toEqual(['/usr/bin/python3', 'python3']);
+    expect(pythonCandidates({ TSGRAD_BENCH_PYTHON: '/opt/py/bin/python3' })).toEqual(['/opt/py/bin/python3', '/usr/bin/python3', 'python3']);
+    expect(pythonCandidates({ TSGRAD_BENCH_PYTHON: '/usr/bin/python3' })).toEqual(['/usr/bin/python3', 'python3']);
+  });
+});
+
+describe('bench PyTorch process', () => {
+  afterAll(closeTorch);
+
+  it('computes a case\'s result from the bench\'s numbers and times it in Python, or is reported unavailable', async (ctx) => {
+    const a = tensor([[1, 2, 3], [4, 5, 6]]), b = tensor([[1, 0], [0, 1], [2, -1]]);
+    const c = torchCase({ row: 'tiny', threads: 1, work: 24, kind: 'matmul', tensors: { a, b }, params: { tb: false } });
+    expect([c.engine, c.threads, c.work]).toEqual(['pytorch', 1, 24]);
+    if ((await torchInfo()) === null) {
+      await expect(Promise.resolve(c.setup())).rejects.toBeInstanceOf(Unavailable);
+      ctx.skip();
+    }
+    const p = (await c.setup()) as ExternalPrepared;
+    expect(p.external).toBe(true);
+    expect(Array.from((await p.result())[0]!)).toEqual([7, -1, 16, -1]);
+    expect(await p.warmUp(0.01)).toBeGreaterThan(0);
+    const samples = await p.time({ minSamples: 3, maxTime: 0.05 });
+    expect(samples.length).toBeGreaterThanOrEqual(3);
+    for (const s of samples) expect(s).toBeGreaterThan(0);
+    await p.dispose?.();
+
+    // The same matmul with the second operand stored transposed and read through a transposed view.
+    const t = (await torchCase({ row: 't', threads: 2, work: 24, kind: 'matmul', tensors: { a, b: tensor([[1, 0, 2], [0, 1, -1]]) }, params: { tb: true } }).setup()) as ExternalPrepared;
+    expect(Array.from((await t.result())[0]!)).toEqual([7, -1, 16, -1]);
+    // A failure inside Python is an error naming the command and the case, with Python's traceback.
+    const bad = torchCase({ row: 'bad', threads: 1, work: 1, kind: 'matmul', tensors: { a, b: a } });
+    const q = (await bad.setup()) as ExternalPrepared;
+    await expect(q.result()).rejects.toThrow(/\[bench\] PyTorch failed on result of case c\d+:\n(.|\n)*RuntimeError: mat1 and mat2 shapes cannot be multiplied/);
   });
 });

@@ -1,6 +1,7 @@
 /** Helpers shared by the suites: seeded inputs, the same numbers in both engines, NHWC ↔ NCHW. */
 import { Generator, randn, type Tensor } from '@tsgrad/tensor';
 import { tf, useBackend } from '../lib/tfjs.js';
+import { THREAD_COUNTS, atThreads } from '../lib/threads.js';
 import type { Engine, TfjsEngineName } from '../lib/types.js';
 
 /** One generator per suite run, so every run times the same numbers. */
@@ -35,4 +36,7 @@ export function fromTf(t: tf.Tensor, layout: 'as-is' | 'nhwc' | 'hwio' = 'as-is'
 export const fromTs = (t: Tensor): Float32Array => Float32Array.from(t.toTypedArray());
 
 export const TFJS: readonly TfjsEngineName[] = ['tfjs-cpu', 'tfjs-wasm'];
-export const isTfjs = (e: Engine): e is TfjsEngineName => e !== 'tsgrad';
+export const isTfjs = (e: Engine): e is TfjsEngineName => e === 'tfjs-cpu' || e === 'tfjs-wasm';
+
+/** A case's rows at each of THREAD_COUNTS, in order: `…, 1 thread`, `…, 2 threads`. */
+export const threadRows = (row: string): string[] => THREAD_COUNTS.map((n) => atThreads(row, n));
