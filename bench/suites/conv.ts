@@ -13,7 +13,7 @@ import { tf, useBackend } from '../lib/tfjs.js';
 import { THREAD_COUNTS } from '../lib/threads.js';
 import { torchCase } from '../lib/torch.js';
 import type { TfjsEngineName } from '../lib/types.js';
-import { TFJS, fromTf, fromTs, generator, nchwToTf, normal, oihwToTf, threadRows } from './common.js';
+import { TFJS, fromTf, fromTs, generator, nchwToTf, normal, oihwToTf, readTidy, threadRows } from './common.js';
 import { builtinConv, customConv, type Conv, type FilterGrad, type InputGrad } from './tfjs-conv.js';
 
 /** How each formulation of tfjs-conv.ts is named under the table. */
@@ -116,7 +116,7 @@ function layerCases(L: Layer, seed: number, quick: boolean): CaseDef[] {
         run: () => { useBackend(engine); tf.tidy(() => { f([tx, tw], tdy); }); },
         result: () => {
           useBackend(engine);
-          return tf.tidy(() => {
+          return readTidy(() => {
             const { value, grads } = f([tx, tw], tdy);
             return [fromTf(value, 'nhwc'), fromTf(grads[0]!, 'nhwc'), fromTf(grads[1]!, 'hwio')];
           });

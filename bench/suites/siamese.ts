@@ -27,7 +27,7 @@ import { tf, useBackend } from '../lib/tfjs.js';
 import { THREAD_COUNTS } from '../lib/threads.js';
 import { torchCase } from '../lib/torch.js';
 import type { TfjsEngineName } from '../lib/types.js';
-import { TFJS, fromTf, fromTs, nchwToTf, oihwToTf, threadRows, toTf } from './common.js';
+import { TFJS, fromTf, fromTs, nchwToTf, oihwToTf, readTidy, threadRows, toTf } from './common.js';
 import { DRLIM_FASTEST, DW_LABEL, DX_LABEL, FASTEST } from './conv.js';
 import { builtinConv, customConv, type Conv } from './tfjs-conv.js';
 
@@ -130,7 +130,7 @@ function demoTfjsCase(row: string, alsoRows: string[], engine: TfjsEngineName, d
         run: () => { useBackend(engine); tf.tidy(() => { adam.minimize(loss, true, vars)!.dataSync(); }); },
         result: () => {
           useBackend(engine);
-          return tf.tidy(() => {
+          return readTidy(() => {
             const { value, grads } = tf.variableGrads(loss, vars);
             const g = vars.map((v) => grads[v.name]!);
             return [
@@ -270,7 +270,7 @@ function tfjsCase(row: string, engine: TfjsEngineName, convs: [Conv, Conv], data
         run: () => { useBackend(engine); tf.tidy(() => { sgd.minimize(loss, false, vars); }); },
         result: () => {
           useBackend(engine);
-          return tf.tidy(() => {
+          return readTidy(() => {
             const { value, grads } = tf.variableGrads(loss, vars);
             const g = vars.map((v) => grads[v.name]!);
             return [
