@@ -4,9 +4,12 @@
  * result check of the harness, and the PyTorch process (bench/torch/server.py) where a python3 can import torch.
  * Nothing here is timed; `pnpm bench` does the measuring.
  */
-import { afterAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, existsSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { tensor } from '@tsgrad/tensor';
-import { Unavailable, checkClose, sampleStats, type ExternalPrepared } from '../bench/lib/harness.js';
+import { Unavailable, checkClose, sampleStats, type CaseDef, type ExternalPrepared, type SuiteDef } from '../bench/lib/harness.js';
 import { TABLE_END, TABLE_START, engineColumns, formatRatio, formatValue, renderSuite, renderTables, replaceTable } from '../bench/lib/table.js';
 import { atThreads } from '../bench/lib/threads.js';
 import { closeTorch, pythonCandidates, torchCase, torchInfo } from '../bench/lib/torch.js';
@@ -190,5 +193,110 @@ describe('bench PyTorch process', () => {
     const bad = torchCase({ row: 'bad', threads: 1, work: 1, kind: 'matmul', tensors: { a, b: a } });
     const q = (await bad.setup()) as ExternalPrepared;
     await expect(q.result()).rejects.toThrow(/\[bench\] PyTorch failed on result of case c\d+:\n(.|\n)*RuntimeError: mat1 and mat2 shapes cannot be multiplied/);
+  });
+});
+
+describe('bench harness run', () => {
+  const dirs: string[] = [];
+  afterEach(() => {
+    vi.doUnmock('@tsgrad/tensor');
+    vi.resetModules();
+    vi.restoreAllMocks();
+    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+  });
+
+  /**
+   * The harness loaded against an @tsgrad/tensor with or without setNumThreads (the wasm branch's and this
+   * tree's), whichever this tree has; `events` logs every timed call and external timing, in order.
+   */
+  async function harnessWith(threads: boolean) {
+    vi.resetModules();
+    const state = { threads: 1, setCalls: [] as number[] };
+    vi.doMock('@tsgrad/tensor', async (importOriginal) => {
+      const { setNumThreads: _s, getNumThreads: _g, ...rest } = await importOriginal<Record<string, unknown>>();
+      if (!threads) return rest;
+      return { ...rest, setNumThreads: (n: number) => { state.setCalls.push(n); state.threads = n; }, getNumThreads: () => state.threads };
+    });
+    const harness = await import('../bench/lib/harness.js');
+    const threadsModule = await import('../bench/lib/threads.js');
+    vi.spyOn(console, 'log').mockImplementation(() => {});
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'tsgrad-bench-test-'));
+    dirs.push(dir);
+    return { harness, threadsModule, state, dir };
+  }
+
+  /** Per case: the thread counts its calls saw, and the first and last tick (a counter of every call) it ran at. */
+  const events = new Map<string, { threads: Set<number>; first: number; last: number }>();
+  let tick = 0;
+  const log = (name: string, threads: number): void => {
+    tick++;
+    const e = events.get(name) ?? { threads: new Set<number>(), first: tick, last: tick };
+    e.threads.add(threads);
+    e.last = tick;
+    events.set(name, e);
+  };
+  const ROWS = ['sum, 1 thread', 'sum, 2 threads'];
+  function suiteOf(state: { threads: number }, peer: number[] = [1, 2, 3], unavailable: new (m: string) => Error = Error): SuiteDef {
+    const inProcess = (name: string, value: number[]) => () => ({
+      run: () => log(name, state.threads),
+      result: () => [Float32Array.from(value)],
+    });
+    const external = (name: string, value: number[]) => async (): Promise<ExternalPrepared> => ({
+      external: true,
+      result: async () => [Float32Array.from(value)],
+      warmUp: async () => 0.002,
+      time: async ({ minSamples }) => { log(name, state.threads); return Array.from({ length: Math.max(minSamples, 3) }, (_, i) => 0.001 * (i + 1)); },
+    });
+    const cases: CaseDef[] = [
+      { row: ROWS[0]!, engine: 'tsgrad', threads: 1, work: 1000, setup: inProcess('tsgrad 1', [1, 2, 3]) },
+      { row: ROWS[1]!, engine: 'tsgrad', threads: 2, checkAgainst: ROWS[0]!, work: 1000, setup: inProcess('tsgrad 2', [1, 2, 3]) },
+      { row: ROWS[0]!, engine: 'pytorch', threads: 1, work: 1000, setup: external('pytorch 1', peer) },
+      { row: ROWS[1]!, engine: 'pytorch', threads: 2, checkAgainst: ROWS[0]!, work: 1000, setup: external('pytorch 2', peer) },
+      { row: 'other', engine: 'tsgrad', work: 1, setup: inProcess('other', [5]) },
+      { row: 'other', engine: 'tfjs-cpu', work: 1, setup: () => { throw new unavailable('no such backend here'); } },
+    ];
+    return { id: 'fake', title: 'fake suite', unit: 'ops/s', scale: 1, tolerance: { rtol: 1e-6, atol: 0 }, cases: () => cases };
+  }
+
+  it('runs each tsgrad case at its thread count, times PyTorch in its place between benny runs, and records what could not run', async () => {
+    const { harness, state, dir } = await harnessWith(true);
+    events.clear();
+    const r = await harness.runSuite(suiteOf(state, [1, 2, 3], harness.Unavailable), { quick: true, resultsDir: dir, tfjs: '4.22.0', pytorch: 'PyTorch 1.13' });
+    expect(r.rows.map((row) => row.name)).toEqual([...ROWS, 'other']);
+    // Median of the external samples 1, 2, 3 ms: 1000 ops / 2 ms.
+    expect(r.rows[0]!.cells.pytorch).toMatchObject({ value: 500000, best: 1000000, samples: 3 });
+    expect(r.rows[1]!.cells.tsgrad).toHaveProperty('value');
+    expect(r.rows[2]!.cells['tfjs-cpu']).toEqual({ missing: 'no such backend here' });
+    expect(r.pytorch).toBe('PyTorch 1.13');
+    expect(r.tsgrad).toEqual({ backend: 'js', defaultThreads: 1 });
+    // Every call of a tsgrad case ran at its own count (and 'other' at the default); the default is restored.
+    expect([...events.get('tsgrad 1')!.threads]).toEqual([1]);
+    expect([...events.get('tsgrad 2')!.threads]).toEqual([2]);
+    expect([...events.get('other')!.threads]).toEqual([1]);
+    expect(state.threads).toBe(1);
+    expect(state.setCalls).toContain(2);
+    // In case order: the 2-thread tsgrad case's last call, PyTorch's two timings, then the next case's last call.
+    const t1 = events.get('pytorch 1')!.first, t2 = events.get('pytorch 2')!.first;
+    expect(events.get('tsgrad 2')!.last).toBeLessThan(t1);
+    expect(t1).toBeLessThan(t2);
+    expect(events.get('other')!.last).toBeGreaterThan(t2);
+    expect(existsSync(path.join(dir, 'fake.chart.html'))).toBe(true);
+  });
+
+  it('without setNumThreads, records the 2-thread tsgrad cases as not run and runs the rest', async () => {
+    const { harness, threadsModule, state, dir } = await harnessWith(false);
+    expect(threadsModule.hasThreads).toBe(false);
+    events.clear();
+    const r = await harness.runSuite(suiteOf(state, [1, 2, 3], harness.Unavailable), { quick: true, resultsDir: dir, tfjs: '4.22.0' });
+    expect(r.rows[1]!.cells.tsgrad).toEqual({ missing: threadsModule.NO_THREADS });
+    expect(r.rows[1]!.cells.pytorch).toHaveProperty('value');
+    expect(r.rows[0]!.cells.tsgrad).toHaveProperty('value');
+    expect(events.has('tsgrad 2')).toBe(false);
+  });
+
+  it('stops the run when a peer computes something else than tsgrad', async () => {
+    const { harness, state, dir } = await harnessWith(true);
+    await expect(harness.runSuite(suiteOf(state, [1, 2, 4], harness.Unavailable), { quick: true, resultsDir: dir, tfjs: '4.22.0' }))
+      .rejects.toThrow('[bench] sum, 1 thread · pytorch disagrees with tsgrad in result 0 at index 2: 4 vs 3');
   });
 });

@@ -224,7 +224,7 @@ const now = (): number => performance.now() / 1000;
  * Benny calls every case once while it builds the suite (to see whether the case is async). Those calls
  * happen synchronously inside `b.suite(...)`, before any timing; this flag, set around that call, turns them
  * into no-ops, since each case has already been checked and warmed up here (a tfjs-cpu training step takes
- * tens of seconds).
+ * seconds).
  */
 let buildingSuite = false;
 
@@ -323,8 +323,8 @@ export async function runSuite(def: SuiteDef, opts: RunOptions): Promise<SuiteRe
     }
     // Warm-up: a few calls, which also tell how long a call takes. A first call can be far slower than the
     // next (tfjs-wasm grows its heap), so in a full run a slow check is followed by one call all the same,
-    // unless it took seconds: then it warmed the code up well enough (a tfjs-cpu training step with the builtin
-    // gradient takes half a minute). The quick run warms up only the fast cases.
+    // unless it took seconds: then it warmed the code up well enough (tfjs-cpu's demo step takes several). The
+    // quick run warms up only the fast cases.
     let perCall = checkSeconds;
     if (checkSeconds < (quick ? 0.2 : 3)) {
       if (isExternal(prepared)) {
