@@ -1,14 +1,19 @@
 /**
  * How the tfjs "fastest formulation" of conv2d's gradients was chosen: times every formulation of ∂w and ∂x in
- * suites/tfjs-conv.ts, and the builtin kernels, on both DrLIM layers and both tfjs backends, in GFLOP/s (median
- * of a few calls). Not part of `pnpm bench`; run it with `pnpm --filter @tsgrad/bench run formulations`.
+ * suites/tfjs-conv.ts, and the builtin kernels, on the conv suite's layers (the DrLIM network's two and the 5×5
+ * stand-in's two) and both tfjs backends, in GFLOP/s (median of a few calls; of one after the first, for a
+ * formulation whose first call takes over a second). Not part of `pnpm bench`; run it with
+ * `pnpm --filter @tsgrad/bench run formulations [drlim | stand-in]` (default: both sets of layers).
  */
 import { initTfjs, tf, useBackend } from './lib/tfjs.js';
 import { filterGrad, inputGrad, type FilterGrad, type InputGrad } from './suites/tfjs-conv.js';
-import { LAYERS } from './suites/conv.js';
+import { DRLIM_LAYERS, LAYERS } from './suites/conv.js';
 
 function medianSeconds(f: () => void, calls: number): number {
+  const t0 = performance.now();
   f();
+  // tfjs-cpu's slowest formulations take minutes on the DrLIM layers' 512 images: one timed call after the first.
+  if (performance.now() - t0 > 1000) calls = 1;
   const t: number[] = [];
   for (let i = 0; i < calls; i++) {
     const t0 = performance.now();
@@ -18,11 +23,15 @@ function medianSeconds(f: () => void, calls: number): number {
   return t.sort((a, b) => a - b)[Math.floor(t.length / 2)]!;
 }
 
+const which = process.argv[2];
+if (which !== undefined && which !== 'drlim' && which !== 'stand-in') throw new Error(`[formulations] expected 'drlim' or 'stand-in', got '${which}'`);
+const layers = which === 'drlim' ? DRLIM_LAYERS : which === 'stand-in' ? LAYERS : [...DRLIM_LAYERS, ...LAYERS];
+
 await initTfjs();
 const lines = ['| backend | layer | forward | ∂w builtin | ∂w conv | ∂w im2col | ∂w gather | ∂x builtin (transpose) | ∂x padded |', '|---|---|--:|--:|--:|--:|--:|--:|--:|'];
 for (const engine of ['tfjs-cpu', 'tfjs-wasm'] as const) {
   useBackend(engine);
-  for (const L of LAYERS) {
+  for (const L of layers) {
     const [n, c, h, wd] = L.x, [o, , kh, kw] = L.w;
     const oh = h - kh + 1, ow = wd - kw + 1;
     const gflop = (2 * n * o * c * kh * kw * oh * ow) / 1e9;

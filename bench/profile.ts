@@ -12,7 +12,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { Session, type Profiler } from 'node:inspector';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { SuiteDef } from './lib/harness.js';
+import type { Prepared, SuiteDef } from './lib/harness.js';
+import { hasThreads, useThreads } from './lib/threads.js';
 import { autogradSuite } from './suites/autograd.js';
 import { convSuite } from './suites/conv.js';
 import { elementwiseSuite } from './suites/elementwise.js';
@@ -47,7 +48,8 @@ async function main(): Promise<void> {
   const [id, rowFilter] = args.filter((a, i) => !a.startsWith('--') && (sIdx < 0 || i !== sIdx + 1));
   const suite = SUITES.find((s) => s.id === id);
   if (!suite) throw new Error(`[profile] name a suite: ${SUITES.map((s) => s.id).join(', ')}`);
-  const cases = suite.cases(false).filter((c) => c.engine === 'tsgrad' && (!rowFilter || c.row.includes(rowFilter)));
+  // tsgrad's cases at more than one thread need setNumThreads; without it they are left out, as in the bench.
+  const cases = suite.cases(false).filter((c) => c.engine === 'tsgrad' && (!rowFilter || c.row.includes(rowFilter)) && (hasThreads || (c.threads ?? 1) === 1));
   if (cases.length === 0) throw new Error(`[profile] no tsgrad case of ${id} has a row containing "${rowFilter}"`);
 
   const session = new Session();
@@ -56,7 +58,8 @@ async function main(): Promise<void> {
   await post(session, 'Profiler.setSamplingInterval', { interval: 100 });
   mkdirSync(path.join(here, 'results'), { recursive: true });
   for (const c of cases) {
-    const prepared = c.setup();
+    useThreads(c.threads);
+    const prepared = (await c.setup()) as Prepared;
     prepared.result();
     for (let i = 0; i < 3; i++) prepared.run();
     await post(session, 'Profiler.start');

@@ -1,6 +1,7 @@
 /**
- * The benchmark runner: tsgrad against TensorFlow.js (CPU and WebAssembly SIMD backends), same shapes, same
- * process, one engine after the other.
+ * The benchmark runner: tsgrad against TensorFlow.js (CPU and WebAssembly SIMD backends) in the same process,
+ * and against PyTorch in a Python process it drives where a python3 can import torch; same shapes, same
+ * numbers, one engine after the other.
  *
  *   pnpm bench                   every suite, a few minutes
  *   pnpm bench --quick           a subset of each suite, under a minute
@@ -15,6 +16,8 @@ import { fileURLToPath } from 'node:url';
 import { machine, runSuite, type SuiteDef } from './lib/harness.js';
 import { renderTables, replaceTable } from './lib/table.js';
 import { initTfjs, tfjsVersions, wasmSimdPath } from './lib/tfjs.js';
+import { closeTorch, describeTorch, startTorch } from './lib/torch.js';
+import { defaultThreads, hasThreads, tsgradBackend } from './lib/threads.js';
 import type { SuiteResult } from './lib/types.js';
 import { autogradSuite } from './suites/autograd.js';
 import { convSuite } from './suites/conv.js';
@@ -38,15 +41,21 @@ async function main(): Promise<void> {
   const suites = wanted.length > 0 ? SUITES.filter((s) => wanted.includes(s.id)) : SUITES;
 
   const t0 = performance.now();
+  // Python imports torch (seconds) while tfjs compiles its WebAssembly.
+  const torchStarted = startTorch();
   await initTfjs();
   const versions = tfjsVersions();
   const tfjs = [...new Set(Object.values(versions))].join(', ');
   const m = machine();
   console.log(`${m.cpu}, ${m.cores} cores, Node ${m.node}; TensorFlow.js ${tfjs}, WebAssembly binary ${path.relative(here, wasmSimdPath)}`);
+  const torch = await torchStarted;
+  const pytorch = 'info' in torch ? describeTorch(torch.info) : undefined;
+  console.log(pytorch ?? `PyTorch: not run, ${'missing' in torch ? torch.missing : ''}`);
+  console.log(`tsgrad: kernels ${tsgradBackend()}, ${hasThreads ? `${defaultThreads} thread(s) by default, set per case` : 'one thread (no setNumThreads on this tree)'}`);
 
   mkdirSync(resultsDir, { recursive: true });
   for (const suite of suites) {
-    const result = await runSuite(suite, { quick, resultsDir, tfjs });
+    const result = await runSuite(suite, { quick, resultsDir, tfjs, ...(pytorch ? { pytorch } : {}) });
     writeFileSync(path.join(resultsDir, `${suite.id}.json`), `${JSON.stringify(result, null, 2)}\n`);
   }
 
@@ -71,4 +80,6 @@ try {
 } catch (e) {
   console.error(e instanceof Error ? (e.stack ?? e.message) : e);
   process.exitCode = 1;
+} finally {
+  await closeTorch();
 }

@@ -1,17 +1,21 @@
 /**
  * Runs one suite: sets every case up, checks that all engines compute the same result, warms each case up,
  * times the cases with benny (between two measurements of the anchor), and turns benny's summary into a
- * SuiteResult in the suite's unit.
+ * SuiteResult in the suite's unit. Cases of another process (PyTorch) time themselves with the same rules, in
+ * their place in the sequence, between the benny runs of the cases around them.
  */
 import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import b from 'benny';
-import type { Summary } from 'benny/lib/internal/common-types.js';
+import type { SaveOptions, Summary } from 'benny/lib/internal/common-types.js';
+import * as benchChart from 'benny/lib/internal/prepareFileContent.js';
+import { NO_THREADS, defaultThreads, hasThreads, tsgradBackend, useThreads } from './threads.js';
 import type { Cell, Engine, Machine, RowResult, SuiteResult, Target } from './types.js';
 
-/** A case ready to time. */
+/** A case ready to time in this process, by benny. */
 export interface Prepared {
   /** The timed call. */
   run(): void;
@@ -24,6 +28,29 @@ export interface Prepared {
   dispose?(): void;
 }
 
+/**
+ * A case run by another process (PyTorch in Python), which computes its result and times itself: a call
+ * across the process boundary is never inside a timed sample.
+ */
+export interface ExternalPrepared {
+  external: true;
+  /** One call's result, as Prepared.result. */
+  result(): Promise<Float32Array[]>;
+  /** At least one call, up to three within `seconds`; resolves to the seconds per call. */
+  warmUp(seconds: number): Promise<number>;
+  /**
+   * Samples the case as benny does: a sample is as many calls as last 50 ms (one, for a slow case), taken until
+   * there are at least `minSamples` and `maxTime` seconds have passed; resolves to each sample's seconds per call.
+   */
+  time(opts: { minSamples: number; maxTime: number }): Promise<number[]>;
+  dispose?(): Promise<void> | void;
+}
+
+/** A case that cannot run here (no PyTorch, no thread control): recorded in the table with the reason. */
+export class Unavailable extends Error {
+  override name = 'Unavailable';
+}
+
 export interface CaseDef {
   /** Table row; each row has one case per engine, tsgrad's first. */
   row: string;
@@ -34,7 +61,17 @@ export interface CaseDef {
   variant?: string;
   /** Work per call, in the unit's numerator (FLOPs, elements, ops, pairs). */
   work: number;
-  setup(): Prepared;
+  /**
+   * tsgrad's or PyTorch's thread count in this case (tfjs runs on one thread in Node). Unset: tsgrad's default;
+   * a tsgrad case above 1 on a tree without setNumThreads is recorded as not run.
+   */
+  threads?: number;
+  /**
+   * The row whose tsgrad result this case is checked against, when not its own (a 2-thread row's cases against
+   * the 1-thread tsgrad result: results never depend on the thread count).
+   */
+  checkAgainst?: string;
+  setup(): Prepared | ExternalPrepared | Promise<Prepared | ExternalPrepared>;
 }
 
 export interface SuiteDef {
@@ -61,6 +98,8 @@ export interface RunOptions {
   /** Folder of the results JSON and benny's chart. */
   resultsDir: string;
   tfjs: string;
+  /** PyTorch's version and build, when it is available. */
+  pytorch?: string;
 }
 
 /**
@@ -85,10 +124,41 @@ export function machine(): Machine {
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
-/** A kernel or gradient the backend does not have: recorded in the table instead of aborting the run. */
-function missingKernel(e: unknown): string | null {
+/**
+ * A kernel or gradient the backend does not have, or a case that cannot run here: recorded in the table instead
+ * of aborting the run.
+ */
+function missingReason(e: unknown): string | null {
+  if (e instanceof Unavailable) return e.message;
   const msg = e instanceof Error ? e.message : String(e);
   return /not registered for backend|gradient function not found/i.test(msg) ? msg : null;
+}
+
+/** Student's t at 95 % for 1 to 30 degrees of freedom, then 1.96: Benchmark.js's table, for the same margin. */
+const T_TABLE = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131,
+  2.12, 2.11, 2.101, 2.093, 2.086, 2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042];
+
+/** What the table needs of a case's samples (seconds per call), computed as benny does. */
+export interface SampleStats {
+  median: number;
+  min: number;
+  samples: number;
+  /** Relative margin of error of the mean, in percent, to two decimals. */
+  rme: number;
+}
+
+export function sampleStats(seconds: readonly number[]): SampleStats {
+  if (seconds.length === 0) throw new Error('[bench] a case returned no samples');
+  const s = [...seconds].sort((a, c) => a - c), n = s.length;
+  const mean = s.reduce((a, c) => a + c, 0) / n;
+  const variance = n > 1 ? s.reduce((a, c) => a + (c - mean) ** 2, 0) / (n - 1) : 0;
+  const rme = ((T_TABLE[n - 2] ?? 1.96) * Math.sqrt(variance / n)) / mean * 100;
+  return {
+    median: n % 2 === 0 ? (s[n / 2 - 1]! + s[n / 2]!) / 2 : s[(n - 1) / 2]!,
+    min: s[0]!,
+    samples: n,
+    rme: Number(rme.toFixed(2)),
+  };
 }
 
 /** Throws, naming the worst element, unless `got` matches `ref` within the suite's tolerance. */
@@ -140,11 +210,13 @@ function anchorRun(): () => void {
 interface Timed {
   key: string;
   def: CaseDef | null;
-  prepared: Prepared;
+  prepared: Prepared | ExternalPrepared;
   work: number;
   scale: number;
   options: { minSamples: number; maxTime: number };
 }
+
+const isExternal = (p: Prepared | ExternalPrepared): p is ExternalPrepared => 'external' in p;
 
 const now = (): number => performance.now() / 1000;
 
@@ -152,9 +224,46 @@ const now = (): number => performance.now() / 1000;
  * Benny calls every case once while it builds the suite (to see whether the case is async). Those calls
  * happen synchronously inside `b.suite(...)`, before any timing; this flag, set around that call, turns them
  * into no-ops, since each case has already been checked and warmed up here (a tfjs-cpu training step takes
- * tens of seconds).
+ * seconds).
  */
 let buildingSuite = false;
+
+/** Times in-process cases, one after the other, with benny; `report` is called after each. */
+async function timeWithBenny(title: string, cases: readonly Timed[], report: (t: Timed, s: SampleStats) => void): Promise<Summary> {
+  const byKey = new Map(cases.map((t) => [t.key, t]));
+  buildingSuite = true;
+  let pending: Promise<Summary>;
+  try {
+    pending = b.suite(
+      title,
+      ...cases.map((t) => {
+        const run = (t.prepared as Prepared).run;
+        return b.add(t.key, () => () => { if (!buildingSuite) run(); }, t.options);
+      }),
+      b.cycle((r) => {
+        report(byKey.get(r.name)!, { median: r.details.median, min: r.details.min, samples: r.samples, rme: r.margin });
+        return undefined;
+      }),
+    );
+  } finally {
+    buildingSuite = false;
+  }
+  return pending;
+}
+
+/** benny's calls-per-second chart of every case of a suite, in the order they ran (benny's own renderer). */
+function writeChart(file: string, title: string, results: { name: string; callsPerSecond: number }[]): void {
+  const mod = benchChart as unknown as { default: unknown };
+  // The module is CommonJS: its default export arrives as `default` or as `default.default`, by loader.
+  const render = ((mod.default as { default?: unknown }).default ?? mod.default) as (s: Summary, o: SaveOptions) => string;
+  const fastest = Math.max(...results.map((r) => r.callsPerSecond));
+  const summary = {
+    name: title,
+    date: new Date(),
+    results: results.map((r) => ({ name: r.name, ops: r.callsPerSecond, percentSlower: Number((100 * (1 - r.callsPerSecond / fastest)).toFixed(2)) })),
+  } as unknown as Summary;
+  writeFileSync(file, render(summary, { format: 'chart.html' }));
+}
 
 export async function runSuite(def: SuiteDef, opts: RunOptions): Promise<SuiteResult> {
   const quick = opts.quick;
@@ -180,38 +289,52 @@ export async function runSuite(def: SuiteDef, opts: RunOptions): Promise<SuiteRe
     const rows = [c.row, ...(c.alsoRows ?? [])];
     rows.forEach(cellsOf);
     const what = `${c.row} · ${c.engine}${c.variant ? ` (${c.variant})` : ''}`;
-    let prepared: Prepared;
+    let prepared: Prepared | ExternalPrepared;
     let result: Float32Array[];
     let checkSeconds: number;
     try {
-      prepared = c.setup();
+      if (c.engine === 'tsgrad') {
+        if ((c.threads ?? 1) !== 1 && !hasThreads) throw new Unavailable(NO_THREADS);
+        useThreads(c.threads);
+      }
+      prepared = await c.setup();
       const t0 = now();
-      result = prepared.result();
+      result = await prepared.result();
       checkSeconds = now() - t0;
     } catch (e) {
-      const missing = missingKernel(e);
+      const missing = missingReason(e);
       if (missing === null) throw e;
       console.log(`   ${what}: not run, ${missing}`);
       for (const r of rows) cellsOf(r)[c.engine] = { missing };
       continue;
     }
-    if (c.engine === 'tsgrad') {
+    if (c.engine === 'tsgrad' && !isExternal(prepared)) {
+      // tsgrad's thread count is set before every call: the cases in between may have run at another.
+      const { run } = prepared, threads = c.threads;
+      prepared = { ...prepared, run: () => { useThreads(threads); run(); } };
+    }
+    const ref = refs.get(c.checkAgainst ?? c.row);
+    if (c.engine === 'tsgrad' && !ref) {
       for (const r of rows) refs.set(r, result);
     } else {
-      const ref = refs.get(c.row);
       if (!ref) throw new Error(`[bench] ${what}: the row has no tsgrad case before it to check against`);
       checkClose(what, result, ref, def.tolerance);
+      if (c.engine === 'tsgrad') for (const r of rows) if (!refs.has(r)) refs.set(r, result);
     }
     // Warm-up: a few calls, which also tell how long a call takes. A first call can be far slower than the
     // next (tfjs-wasm grows its heap), so in a full run a slow check is followed by one call all the same,
-    // unless it took seconds: then it warmed the code up well enough (a tfjs-cpu training step with the builtin
-    // gradient takes half a minute). The quick run warms up only the fast cases.
+    // unless it took seconds: then it warmed the code up well enough (tfjs-cpu's demo step takes several). The
+    // quick run warms up only the fast cases.
     let perCall = checkSeconds;
     if (checkSeconds < (quick ? 0.2 : 3)) {
-      const t0 = now();
-      let calls = 0;
-      do { prepared.run(); calls++; } while (calls < 3 && now() - t0 < (quick ? 0.1 : 0.3));
-      perCall = (now() - t0) / calls;
+      if (isExternal(prepared)) {
+        perCall = await prepared.warmUp(quick ? 0.1 : 0.3);
+      } else {
+        const t0 = now();
+        let calls = 0;
+        do { prepared.run(); calls++; } while (calls < 3 && now() - t0 < (quick ? 0.1 : 0.3));
+        perCall = (now() - t0) / calls;
+      }
     }
     const samples = Math.max(1, Math.min(minSamples, Math.floor(budget / perCall)));
     console.log(`   ${what}: checked, ${(perCall * 1e3).toFixed(perCall < 0.01 ? 2 : 0)} ms per call`);
@@ -224,47 +347,44 @@ export async function runSuite(def: SuiteDef, opts: RunOptions): Promise<SuiteRe
     options: { minSamples, maxTime: quick ? 0.2 : 0.4 },
   });
   const all = [anchorCase('anchor, start'), ...timed, anchorCase('anchor, end')];
-  for (const t of [all[0]!, all[all.length - 1]!]) t.prepared.run();
+  for (const t of [all[0]!, all[all.length - 1]!]) (t.prepared as Prepared).run();
 
   const perSecond = (t: Timed, seconds: number): number => t.work / seconds / t.scale;
-  const byKey = new Map(all.map((t) => [t.key, t]));
-  buildingSuite = true;
-  let pending: Promise<Summary>;
-  try {
-    pending = b.suite(
-      def.title,
-      ...all.map((t) => {
-        const run = t.prepared.run;
-        return b.add(t.key, () => () => { if (!buildingSuite) run(); }, t.options);
-      }),
-      b.cycle((r) => {
-        const t = byKey.get(r.name)!;
-        const unit = t.def ? def.unit : 'GFLOP/s';
-        console.log(`   ${r.name}: ${perSecond(t, r.details.median).toPrecision(3)} ${unit} (median of ${r.samples}, ±${r.margin}%)`);
-        return undefined;
-      }),
-      b.save({ file: def.id, folder: opts.resultsDir, format: 'chart.html' }),
-    );
-  } finally {
-    buildingSuite = false;
+  const stats = new Map<string, SampleStats>();
+  const report = (t: Timed, s: SampleStats): void => {
+    stats.set(t.key, s);
+    console.log(`   ${t.key}: ${perSecond(t, s.median).toPrecision(3)} ${t.def ? def.unit : 'GFLOP/s'} (median of ${s.samples}, ±${s.rme}%)`);
+  };
+  // In order: each run of in-process cases through benny, each external case by its own loop, in its place.
+  for (let i = 0; i < all.length;) {
+    const t = all[i]!;
+    if (isExternal(t.prepared)) {
+      report(t, sampleStats(await t.prepared.time(t.options)));
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < all.length && !isExternal(all[j]!.prepared)) j++;
+    await timeWithBenny(def.title, all.slice(i, j), report);
+    i = j;
   }
-  const summary = await pending;
-  for (const t of timed) t.prepared.dispose?.();
+  useThreads(undefined);
+  writeChart(path.join(opts.resultsDir, `${def.id}.chart.html`), def.title, all.map((t) => ({ name: t.key, callsPerSecond: 1 / stats.get(t.key)!.median })));
+  for (const t of timed) await t.prepared.dispose?.();
   console.log(`   suite took ${(now() - started).toFixed(0)} s`);
 
-  const results = new Map(summary.results.map((r) => [r.name, r]));
   for (const t of timed) {
-    const r = results.get(t.key)!;
+    const r = stats.get(t.key)!;
     const cell: Cell = {
-      value: perSecond(t, r.details.median),
-      best: perSecond(t, r.details.min),
+      value: perSecond(t, r.median),
+      best: perSecond(t, r.min),
       samples: r.samples,
-      rme: r.margin,
+      rme: r.rme,
       ...(t.def!.variant ? { variant: t.def!.variant } : {}),
     };
     for (const row of [t.def!.row, ...(t.def!.alsoRows ?? [])]) cellsOf(row)[t.def!.engine] = cell;
   }
-  const anchorOf = (key: string): number => perSecond(byKey.get(key)!, results.get(key)!.details.median);
+  const anchorOf = (key: string): number => perSecond(all.find((t) => t.key === key)!, stats.get(key)!.median);
   const rows: RowResult[] = rowOrder.map((name) => ({ name, cells: cells.get(name)! }));
   return {
     id: def.id,
@@ -274,10 +394,15 @@ export async function runSuite(def: SuiteDef, opts: RunOptions): Promise<SuiteRe
     quick,
     machine: machine(),
     tfjs: opts.tfjs,
+    ...(opts.pytorch ? { pytorch: opts.pytorch } : {}),
+    tsgrad: { backend: tsgradBackend(), defaultThreads },
     revision: revision(),
     anchor: { name: ANCHOR_NAME, start: anchorOf('anchor, start'), end: anchorOf('anchor, end') },
     rows,
     targets: def.targets ?? [],
-    raw: summary.results.map((r) => ({ name: r.name, callsPerSecond: r.ops, samples: r.samples, secondsMedian: r.details.median, secondsMin: r.details.min, rme: r.margin })),
+    raw: all.map((t) => {
+      const r = stats.get(t.key)!;
+      return { name: t.key, callsPerSecond: 1 / r.median, samples: r.samples, secondsMedian: r.median, secondsMin: r.min, rme: r.rme };
+    }),
   };
 }

@@ -1,9 +1,14 @@
 /** The shapes shared by the suites, the runner, the results files and the table generator. */
 
 /** The engines compared, in table column order. */
-export const ENGINES = ['tsgrad', 'tfjs-cpu', 'tfjs-wasm'] as const;
+export const ENGINES = ['tsgrad', 'tfjs-cpu', 'tfjs-wasm', 'pytorch'] as const;
 export type Engine = (typeof ENGINES)[number];
-export type TfjsEngineName = Exclude<Engine, 'tsgrad'>;
+export type TfjsEngineName = 'tfjs-cpu' | 'tfjs-wasm';
+/** The engines tsgrad is compared against. */
+export type PeerEngine = Exclude<Engine, 'tsgrad'>;
+
+/** Each engine's name in the table's header. */
+export const ENGINE_LABEL: Record<Engine, string> = { tsgrad: 'tsgrad', 'tfjs-cpu': 'tfjs-cpu', 'tfjs-wasm': 'tfjs-wasm', pytorch: 'PyTorch' };
 
 /** One engine's figure in one row: a throughput (median and best sample, in the suite's unit), or why there is none. */
 export type Cell =
@@ -34,7 +39,7 @@ export interface Machine {
 /** A speed target: in `row`, tsgrad's figure over `versus`'s must be at least `min`. */
 export interface Target {
   row: string;
-  versus: TfjsEngineName;
+  versus: PeerEngine;
   min: number;
 }
 
@@ -50,6 +55,10 @@ export interface SuiteResult {
   machine: Machine;
   /** TensorFlow.js package versions. */
   tfjs: string;
+  /** PyTorch's version and build, when a python3 could import torch (absent from older results files). */
+  pytorch?: string;
+  /** tsgrad's kernel backend and its default thread count (what rows that name no thread count ran with). */
+  tsgrad?: { backend: string; defaultThreads: number };
   /** The tsgrad measured: the commit, and whether packages/ had uncommitted changes (the bench runs the working tree). */
   revision: string;
   /** GFLOP/s of the naive i-k-j matmul anchor, measured at the suite's start and at its end. */

@@ -7,7 +7,7 @@ import * as A from '@tsgrad/autograd';
 import type { Tensor } from '@tsgrad/tensor';
 import type { CaseDef, SuiteDef } from '../lib/harness.js';
 import { tf, useBackend } from '../lib/tfjs.js';
-import { TFJS, fromTf, fromTs, generator, normal, toTf } from './common.js';
+import { TFJS, fromTf, fromTs, generator, normal, readTidy, toTf } from './common.js';
 
 const OPS = 1000;
 const STEPS = (OPS - 1) / 3;
@@ -50,7 +50,7 @@ export const autogradSuite: SuiteDef = {
             run: () => { useBackend(engine); tf.tidy(() => { f(x); }); },
             result: () => {
               useBackend(engine);
-              return tf.tidy(() => { const { value, grad } = f(x); return [fromTf(value), fromTf(grad)]; });
+              return readTidy(() => { const { value, grad } = f(x); return [fromTf(value), fromTf(grad)]; });
             },
             dispose: () => x.dispose(),
           };

@@ -1,24 +1,54 @@
 /**
- * conv2d, float32, on the two DrLIM layers: forward, and forward + both gradients, in GFLOP/s (2·N·O·C·KH·KW·OH·OW
- * per convolution; the gradients count as two more). tsgrad runs NCHW through autograd (a leaf Variable per
- * operand, backward with a given ∂y); tfjs runs NHWC, its only conv layout on these backends.
+ * conv2d, float32, in GFLOP/s (2·N·O·C·KH·KW·OH·OW per convolution; the gradients count as two more): forward,
+ * and forward + both gradients, on the two convolutions of the paper's network (drlimNetwork) at the demo's
+ * batch, and on the two of the smaller 5×5 stand-in network. tsgrad runs NCHW through autograd (a leaf Variable
+ * per operand, backward with a given ∂y); tfjs runs NHWC, its only conv layout on these backends; PyTorch runs
+ * NCHW through torch.autograd.grad. The DrLIM layers' gradients are timed with tsgrad and PyTorch at 1 and 2
+ * threads.
  */
 import * as A from '@tsgrad/autograd';
 import { conv2d } from '@tsgrad/tensor';
 import type { CaseDef, SuiteDef } from '../lib/harness.js';
 import { tf, useBackend } from '../lib/tfjs.js';
+import { THREAD_COUNTS } from '../lib/threads.js';
+import { torchCase } from '../lib/torch.js';
 import type { TfjsEngineName } from '../lib/types.js';
-import { TFJS, fromTf, fromTs, generator, nchwToTf, normal, oihwToTf } from './common.js';
+import { TFJS, fromTf, fromTs, generator, nchwToTf, normal, oihwToTf, readTidy, threadRows } from './common.js';
 import { builtinConv, customConv, type Conv, type FilterGrad, type InputGrad } from './tfjs-conv.js';
+
+/** How each formulation of tfjs-conv.ts is named under the table. */
+export const DW_LABEL: Record<FilterGrad, string> = {
+  conv: '∂w as one conv2d of x and ∂y with batch and channels swapped',
+  im2col: '∂w as the im2col matrix of x (sliced windows) times ∂y',
+  gather: '∂w as the im2col matrix of x (one gather) times ∂y',
+};
+export const DX_LABEL: Record<InputGrad, string> = {
+  transpose: '∂x by conv2dTranspose',
+  padded: '∂x as a conv2d of the padded ∂y with the flipped filter',
+};
+
+/** A way to get both gradients of a tfjs conv2d. */
+export interface Formulation {
+  dw: FilterGrad;
+  dx: InputGrad;
+  label: string;
+}
+
+const formulation = (dw: FilterGrad, dx: InputGrad): Formulation => ({ dw, dx, label: `builtin forward; ${DW_LABEL[dw]}; ${DX_LABEL[dx]}` });
 
 /**
  * Each tfjs backend's fastest way to get both gradients, chosen by timing the formulations of tfjs-conv.ts on
- * both layers (bench/README.md lists the figures). The WebAssembly backend has no Conv2DBackpropFilter, and the
- * CPU backend's is a direct loop several times slower than a forward conv2d.
+ * the layers (`pnpm --filter @tsgrad/bench run formulations`; bench/README.md lists the figures). The
+ * WebAssembly backend has no Conv2DBackpropFilter, and the CPU backend's is a direct loop several times slower
+ * than a forward conv2d. FASTEST is the 5×5 stand-in layers', DRLIM_FASTEST each DrLIM layer's.
  */
-export const FASTEST: Record<TfjsEngineName, { dw: FilterGrad; dx: InputGrad; label: string }> = {
-  'tfjs-cpu': { dw: 'conv', dx: 'transpose', label: 'builtin forward; ∂w as one conv2d of x and ∂y with batch and channels swapped; ∂x by conv2dTranspose' },
-  'tfjs-wasm': { dw: 'conv', dx: 'padded', label: 'builtin forward; ∂w as one conv2d of x and ∂y with batch and channels swapped; ∂x as a conv2d of the padded ∂y with the flipped filter' },
+export const FASTEST: Record<TfjsEngineName, Formulation> = {
+  'tfjs-cpu': formulation('conv', 'transpose'),
+  'tfjs-wasm': formulation('conv', 'padded'),
+};
+export const DRLIM_FASTEST: Record<TfjsEngineName, [Formulation, Formulation]> = {
+  'tfjs-cpu': [formulation('conv', 'transpose'), formulation('conv', 'transpose')],
+  'tfjs-wasm': [formulation('conv', 'padded'), formulation('conv', 'transpose')],
 };
 
 interface Layer {
@@ -32,16 +62,27 @@ export const LAYERS: Layer[] = [
   { name: 'layer 2, 64×15×12×12 ∗ 30×15×5×5', x: [64, 15, 12, 12], w: [30, 15, 5, 5] },
 ];
 
+/**
+ * The two convolutions of the paper's network (drlimNetwork in @tsgrad/contrastive) on the 2×256 images of one
+ * of the demo's batches of 256 pairs: 32×32 digits ∗ 15 filters 6×6 (→ 27×27), then, after 3×3 average pooling,
+ * 9×9 maps ∗ 30 filters 9×9 (→ 1×1).
+ */
+export const DRLIM_LAYERS: Layer[] = [
+  { name: 'DrLIM layer 1, 512×1×32×32 ∗ 15×1×6×6', x: [512, 1, 32, 32], w: [15, 1, 6, 6] },
+  { name: 'DrLIM layer 2, 512×15×9×9 ∗ 30×15×9×9', x: [512, 15, 9, 9], w: [30, 15, 9, 9] },
+];
+
 function layerCases(L: Layer, seed: number, quick: boolean): CaseDef[] {
   const [n, c, h, wd] = L.x, [o, , kh, kw] = L.w;
   const oh = h - kh + 1, ow = wd - kw + 1;
   const flops = 2 * n * o * c * kh * kw * oh * ow;
   const g = generator(seed);
   const x = normal(L.x, g), w = normal(L.w, g), gy = normal([n, o, oh, ow], g);
+  const drlim = DRLIM_LAYERS.indexOf(L);
   const fwdRow = `${L.name}: forward`, gradRow = `${L.name}: forward + ∂x + ∂w`, bestRow = `${gradRow}, fastest formulation`;
   const out: CaseDef[] = [];
 
-  // The quick run keeps only the fastest-formulation gradient row of one layer.
+  // The quick run keeps only the DrLIM layers' fastest-formulation gradient rows.
   if (!quick) out.push({
     row: fwdRow, engine: 'tsgrad', work: flops,
     setup: () => ({ run: () => void conv2d(x, w), result: () => [fromTs(conv2d(x, w))] }),
@@ -66,13 +107,8 @@ function layerCases(L: Layer, seed: number, quick: boolean): CaseDef[] {
     y.backward(gy);
     return [fromTs(y.value), fromTs(xv.grad!), fromTs(wv.grad!)];
   };
-  // tsgrad has one formulation, shown in both gradient rows.
-  out.push({
-    row: quick ? bestRow : gradRow, engine: 'tsgrad', alsoRows: quick ? [] : [bestRow], work: 3 * flops,
-    setup: () => ({ run: () => void tsgradGrads(), result: tsgradGrads }),
-  });
-  const tfjsGrads = (engine: TfjsEngineName, conv: Conv, variant?: string): CaseDef => ({
-    row: variant ? bestRow : gradRow, engine, work: 3 * flops, ...(variant ? { variant } : {}),
+  const tfjsGrads = (row: string, alsoRows: string[], engine: TfjsEngineName, conv: Conv, variant?: string): CaseDef => ({
+    row, alsoRows, engine, work: 3 * flops, ...(variant ? { variant } : {}),
     setup: () => {
       const tx = nchwToTf(x, engine), tw = oihwToTf(w, engine), tdy = nchwToTf(gy, engine);
       const f = tf.valueAndGrads((a: tf.Tensor, b: tf.Tensor) => conv(a as tf.Tensor4D, b as tf.Tensor4D));
@@ -80,7 +116,7 @@ function layerCases(L: Layer, seed: number, quick: boolean): CaseDef[] {
         run: () => { useBackend(engine); tf.tidy(() => { f([tx, tw], tdy); }); },
         result: () => {
           useBackend(engine);
-          return tf.tidy(() => {
+          return readTidy(() => {
             const { value, grads } = f([tx, tw], tdy);
             return [fromTf(value, 'nhwc'), fromTf(grads[0]!, 'nhwc'), fromTf(grads[1]!, 'hwio')];
           });
@@ -89,16 +125,47 @@ function layerCases(L: Layer, seed: number, quick: boolean): CaseDef[] {
       };
     },
   });
-  if (!quick) for (const engine of TFJS) out.push(tfjsGrads(engine, builtinConv));
-  for (const engine of TFJS) out.push(tfjsGrads(engine, customConv(FASTEST[engine]), FASTEST[engine].label));
+
+  if (drlim < 0) {
+    // A stand-in layer: tsgrad's one formulation is shown in both gradient rows, at its default thread count.
+    out.push({ row: gradRow, engine: 'tsgrad', alsoRows: [bestRow], work: 3 * flops, setup: () => ({ run: () => void tsgradGrads(), result: tsgradGrads }) });
+    for (const engine of TFJS) out.push(tfjsGrads(gradRow, [], engine, builtinConv));
+    for (const engine of TFJS) out.push(tfjsGrads(bestRow, [], engine, customConv(FASTEST[engine]), FASTEST[engine].label));
+    return out;
+  }
+
+  // A DrLIM layer: tsgrad and PyTorch at each thread count, tfjs's fastest formulation (its builtin gradient
+  // takes tens of seconds per call on tfjs-cpu at this batch, and has no kernel on tfjs-wasm).
+  const rows = threadRows(bestRow);
+  rows.forEach((row, i) => out.push({
+    row, engine: 'tsgrad', work: 3 * flops, threads: THREAD_COUNTS[i]!, ...(i > 0 ? { checkAgainst: rows[0]! } : {}),
+    setup: () => ({ run: () => void tsgradGrads(), result: tsgradGrads }),
+  }));
+  for (const engine of TFJS) {
+    // tfjs-cpu takes seconds per call here and no target rests on it: the quick run leaves it out.
+    if (quick && engine === 'tfjs-cpu') continue;
+    const f = DRLIM_FASTEST[engine][drlim]!;
+    out.push(tfjsGrads(rows[0]!, rows.slice(1), engine, customConv(f), f.label));
+  }
+  rows.forEach((row, i) => out.push(torchCase({
+    row, threads: THREAD_COUNTS[i]!, work: 3 * flops, kind: 'conv', ...(i > 0 ? { checkAgainst: rows[0]! } : {}),
+    tensors: { x, w, gy },
+  })));
   return out;
 }
 
+/** The DrLIM layers' gradient rows at 2 threads, where the targets are. */
+const drlimTargetRow = (L: Layer): string => threadRows(`${L.name}: forward + ∂x + ∂w, fastest formulation`)[1]!;
+
 export const convSuite: SuiteDef = {
   id: 'conv',
-  title: 'conv2d, float32, DrLIM layers',
+  title: 'conv2d, float32',
   unit: 'GFLOP/s',
   scale: 1e9,
   tolerance: { rtol: 1e-4, atol: 1e-5 },
-  cases: (quick) => (quick ? [LAYERS[1]!] : LAYERS).flatMap((L, i) => layerCases(L, 200 + i, quick)),
+  targets: DRLIM_LAYERS.map((L) => ({ row: drlimTargetRow(L), versus: 'tfjs-wasm' as const, min: 2 })),
+  cases: (quick) => [
+    ...DRLIM_LAYERS.flatMap((L, i) => layerCases(L, 210 + i, quick)),
+    ...(quick ? [] : LAYERS.flatMap((L, i) => layerCases(L, 200 + i, quick))),
+  ],
 };
