@@ -24,6 +24,14 @@
  * Arrays of one call share a dtype (Float32Array or Float64Array); arguments are not validated here.
  */
 import type { FloatArray } from './gemm.js';
+import { wasmActive } from './backend.js';
+import { avgPoolBackwardWasm, avgPoolForwardWasm } from './wasm/avgpool.js';
+
+/**
+ * Fewest input elements for which float32 average pooling runs on the wasm kernel (backend 'wasm'), with the
+ * same float64 arithmetic, so bit-identical; below it the copies and the call cost more than the faster loop saves.
+ */
+const WASM_POOL_MIN = 1024;
 
 /** Sizes of one 2-D pooling: batch n, channels c, input h×w, window kh×kw, output oh×ow, stride, padding. */
 export interface Pool2dGeometry {
@@ -116,6 +124,10 @@ export function maxPool2dBackward(gy: FloatArray, argmax: Int32Array, gx: FloatA
  * comment (PyTorch's count_include_pad). Overwrites `out`.
  */
 export function avgPool2dForward(x: FloatArray, out: FloatArray, g: Pool2dGeometry, countIncludePad: boolean): void {
+  if (x instanceof Float32Array && out instanceof Float32Array && g.n * g.c * g.h * g.w >= WASM_POOL_MIN && wasmActive()) {
+    avgPoolForwardWasm(x, out, g, countIncludePad);
+    return;
+  }
   const H = g.h, W = g.w, KH = g.kh, KW = g.kw, OH = g.oh, OW = g.ow;
   const sh = g.sh, sw = g.sw, ph = g.ph, pw = g.pw;
   const HW = H * W, planes = g.n * g.c;
@@ -149,6 +161,10 @@ export function avgPool2dForward(x: FloatArray, out: FloatArray, g: Pool2dGeomet
  * receives gy[n,c,i,j] / d(i,j). Overlapping windows add.
  */
 export function avgPool2dBackward(gy: FloatArray, gx: FloatArray, g: Pool2dGeometry, countIncludePad: boolean): void {
+  if (gy instanceof Float32Array && gx instanceof Float32Array && g.n * g.c * g.h * g.w >= WASM_POOL_MIN && wasmActive()) {
+    avgPoolBackwardWasm(gy, gx, g, countIncludePad);
+    return;
+  }
   const H = g.h, W = g.w, KH = g.kh, KW = g.kw, OH = g.oh, OW = g.ow;
   const sh = g.sh, sw = g.sw, ph = g.ph, pw = g.pw;
   const HW = H * W, planes = g.n * g.c;

@@ -6,7 +6,7 @@ import {
   setNumThreads, transpose, Generator, ValueError, type Tensor,
 } from '@tsgrad/tensor';
 import { getRuntime } from './runtime.js';
-import { poolReady, splitCount } from './pool.js';
+import { poolReady, splitCount, workerChunks } from './pool.js';
 
 /*
  * Results must not depend on the thread count: every product and convolution here is computed at 1 and at 2
@@ -71,6 +71,14 @@ describe('worker pool', () => {
         expect(Buffer.from(two.buffer).equals(Buffer.from(one.buffer))).toBe(true);
       }
     }
+  });
+
+  it('hands chunks to the worker (not only to the calling thread)', () => {
+    const before = workerChunks(rt);
+    const a = randn([600, 600]);
+    setNumThreads(2);
+    for (let i = 0; i < 20 && workerChunks(rt) === before; i++) matmul(a, a);
+    expect(workerChunks(rt)).toBeGreaterThan(before);
   });
 
   it('setNumThreads takes positive integers, clamped to 8', () => {

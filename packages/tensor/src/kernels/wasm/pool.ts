@@ -25,22 +25,31 @@ import { host } from './host.js';
 import { CTRL, MAX_THREADS, workspace, type Runtime } from './runtime.js';
 
 /* Control block layout, in int32 slots from CTRL. */
-/** Job generation: bumped by the caller for every job. */
+/** Job generation (15 bits): bumped by the caller for every job. */
 const GEN = 0;
-/** Number of workers taking part in the current job (workers 0..n-1). */
-const PARTS = 1;
-/** Opcode of the job: 0 = gemm. */
-const OP = 2;
+/** Chunk queue: (generation << 16) | index of the next unclaimed chunk; claimed by compare-exchange. */
+const NEXT = 1;
+/** Chunks of the current job, and how many are finished. */
+const TOTAL = 2;
+const FINISHED = 3;
+/** Chunk geometry: 1 when C is split by rows (else by columns), chunk length, and M, N. */
+const BY_ROWS = 4;
+const STEP = 5;
+const DIM_M = 6;
+const DIM_N = 7;
 /** First of the job's arguments (the gemm arguments up to `accumulate`, 14 slots). */
 const ARGS = 8;
-/** Worker w's done slot: the generation it last finished. */
-const DONE = 32;
-/** Worker w's rectangle [i0, i1, j0, j1] at RECT + 4w; its workspace address at WSA + w. */
-const RECT = 64;
-const WSA = 128;
+/** Workers allowed to take chunks of the current job (workers 0..n-1; setNumThreads may be below the pool). */
+const WORKERS = 30;
+/** Chunks computed by workers so far (tests check that workers really take work). */
+const WORKER_CHUNKS = 31;
+/** Worker w's workspace address. */
+const WSA = 32;
 
 /** Atomics.load calls a worker spins on the generation before it sleeps (~30-60 µs here). */
 const SPIN_LOADS = 20000;
+/** Chunks per thread: a descheduled worker leaves its unclaimed chunks to the caller instead of stalling it. */
+const CHUNKS_PER_THREAD = 4;
 
 /**
  * Fewest multiply-adds a gemm needs before it is split between threads: below it the hand-off (and a worker's
@@ -48,14 +57,45 @@ const SPIN_LOADS = 20000;
  */
 export const PARALLEL_MIN_WORK = 1 << 19;
 
+/*
+ * Claiming and running chunks is the same code on every thread: `drain` (below, and in the worker source, which
+ * is this function's text). It claims chunks of generation g until none is left, computes each (rows or columns
+ * [c·step, min((c+1)·step, len)) of C), and counts it finished; the thread finishing the last one notifies.
+ */
+function drain(s: Int32Array, base: number, g: number, gemm: GemmFn, ws: number): number {
+  const tag = (g & 0x7fff) << 16;
+  for (let done = 0; ; done++) {
+    const v = Atomics.load(s, base + 1);
+    if ((v & ~0xffff) !== tag) return done; // a later job: this one is over
+    const c = v & 0xffff;
+    if (c >= s[base + 2]!) return done;
+    if (Atomics.compareExchange(s, base + 1, v, v + 1) !== v) {
+      done--;
+      continue;
+    }
+    const a = base + 8, step = s[base + 5]!, M = s[base + 6]!, N = s[base + 7]!;
+    const lo = c * step;
+    if (s[base + 4] === 1) {
+      gemm(s[a]!, s[a + 1]!, s[a + 2]!, s[a + 3]!, s[a + 4]!, s[a + 5]!, s[a + 6]!, s[a + 7]!, s[a + 8]!, s[a + 9]!,
+        s[a + 10]!, s[a + 11]!, s[a + 12]!, s[a + 13]!, lo, Math.min(M, lo + step), 0, N, ws);
+    } else {
+      gemm(s[a]!, s[a + 1]!, s[a + 2]!, s[a + 3]!, s[a + 4]!, s[a + 5]!, s[a + 6]!, s[a + 7]!, s[a + 8]!, s[a + 9]!,
+        s[a + 10]!, s[a + 11]!, s[a + 12]!, s[a + 13]!, 0, M, lo, Math.min(N, lo + step), ws);
+    }
+    if (Atomics.add(s, base + 3, 1) + 1 === s[base + 2]) Atomics.notify(s, base + 3);
+  }
+}
+
+type GemmFn = (...args: number[]) => void;
+
 /** What the workers run: a self-contained script, the same for Node and browsers. */
 const WORKER_SOURCE = `
 'use strict';
+${drain.toString()}
 function start(d) {
   const inst = new WebAssembly.Instance(d.module, { env: { memory: d.memory } });
   const gemm = inst.exports.gemm;
   const s = new Int32Array(d.memory.buffer, ${CTRL}, 1024);
-  const w = d.index;
   let seen = Atomics.load(s, ${GEN});
   d.ready();
   for (;;) {
@@ -63,12 +103,7 @@ function start(d) {
     for (let n = 0; g === seen && n < ${SPIN_LOADS}; n++) g = Atomics.load(s, ${GEN});
     if (g === seen) { Atomics.wait(s, ${GEN}, seen); continue; }
     seen = g;
-    if (w >= Atomics.load(s, ${PARTS})) continue;
-    const a = ${ARGS}, r = ${RECT} + 4 * w;
-    gemm(s[a], s[a + 1], s[a + 2], s[a + 3], s[a + 4], s[a + 5], s[a + 6], s[a + 7], s[a + 8], s[a + 9], s[a + 10],
-      s[a + 11], s[a + 12], s[a + 13], s[r], s[r + 1], s[r + 2], s[r + 3], s[${WSA} + w]);
-    Atomics.store(s, ${DONE} + w, g);
-    Atomics.notify(s, ${DONE} + w);
+    if (d.index < Atomics.load(s, ${WORKERS})) Atomics.add(s, ${WORKER_CHUNKS}, drain(s, 0, g, gemm, s[${WSA} + d.index]));
   }
 }
 if (typeof process === 'object' && process.versions && process.versions.node) {
@@ -107,6 +142,11 @@ let splitCalls = 0;
 /** How many products have been split between threads so far. */
 export function splitCount(): number {
   return splitCalls;
+}
+
+/** How many chunks of split products the workers (not the caller) have computed so far. */
+export function workerChunks(rt: Runtime): number {
+  return Atomics.load(rt.i32, CTRL / 4 + WORKER_CHUNKS);
 }
 
 /**
@@ -207,35 +247,33 @@ export function runGemm(
     rt.exports.gemm(K, a, aRs, aCs, aRows, aCols, b, bRs, bCs, bRows, bCols, c, ldc, acc, 0, M, 0, N, ws0);
     return;
   }
-  // Split the longer side of C into `parts` pieces (rows at multiples of 2, columns of 16: whole tiles), the
-  // caller taking the first; any split gives the same bits.
+  // Chunks along the longer side of C (rows at multiples of 2, columns of 16: whole tiles), claimed by whichever
+  // thread is free; any split gives the same bits.
   const byRows = M >= N;
   const len = byRows ? M : N, unit = byRows ? 2 : 16;
-  const step = Math.ceil(len / parts / unit) * unit;
-  for (let t = 0; t < parts; t++) workspace(rt, t);
+  const step = Math.max(unit, Math.ceil(len / (parts * CHUNKS_PER_THREAD) / unit) * unit);
   const s = rt.i32, base = CTRL / 4;
+  for (let w = 0; w < parts - 1; w++) s[base + WSA + w] = workspace(rt, w + 1);
+  s[base + WORKERS] = parts - 1;
   const args = [K, a, aRs, aCs, aRows, aCols, b, bRs, bCs, bRows, bCols, c, ldc, acc];
   for (let q = 0; q < 14; q++) s[base + ARGS + q] = args[q]!;
-  for (let w = 0; w < parts - 1; w++) {
-    const lo = Math.min(len, (w + 1) * step), hi = Math.min(len, (w + 2) * step);
-    const r = base + RECT + 4 * w;
-    if (byRows) { s[r] = lo; s[r + 1] = hi; s[r + 2] = 0; s[r + 3] = N; } else { s[r] = 0; s[r + 1] = M; s[r + 2] = lo; s[r + 3] = hi; }
-    s[base + WSA + w] = workspace(rt, w + 1);
-  }
-  splitCalls++;
-  s[base + OP] = 0;
-  Atomics.store(s, base + PARTS, parts - 1);
-  gen = (gen + 1) | 0;
+  s[base + BY_ROWS] = byRows ? 1 : 0;
+  s[base + STEP] = step;
+  s[base + DIM_M] = M;
+  s[base + DIM_N] = N;
+  s[base + TOTAL] = Math.ceil(len / step);
+  Atomics.store(s, base + FINISHED, 0);
+  gen = (gen + 1) & 0x7fff;
+  Atomics.store(s, base + NEXT, gen << 16);
   Atomics.store(s, base + GEN, gen);
   Atomics.notify(s, base + GEN);
-  const mine = Math.min(len, step);
-  if (byRows) rt.exports.gemm(K, a, aRs, aCs, aRows, aCols, b, bRs, bCs, bRows, bCols, c, ldc, acc, 0, mine, 0, N, ws0);
-  else rt.exports.gemm(K, a, aRs, aCs, aRows, aCols, b, bRs, bCs, bRows, bCols, c, ldc, acc, 0, M, 0, mine, ws0);
-  for (let w = 0; w < parts - 1; w++) {
-    const d = base + DONE + w;
-    for (let n = 0; Atomics.load(s, d) !== gen; n++) {
-      if (n > SPIN_LOADS) Atomics.wait(s, d, Atomics.load(s, d), 1);
-    }
+  splitCalls++;
+  drain(s, base, gen, rt.exports.gemm as unknown as GemmFn, ws0);
+  const total = s[base + TOTAL]!;
+  for (let n = 0; ; n++) {
+    const f = Atomics.load(s, base + FINISHED);
+    if (f === total) break;
+    if (n > SPIN_LOADS) Atomics.wait(s, base + FINISHED, f, 1);
   }
 }
 

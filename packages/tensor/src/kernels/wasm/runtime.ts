@@ -34,6 +34,10 @@ export interface KernelExports {
     i0: number, i1: number, j0: number, j1: number, ws: number,
   ): void;
   tanhRow(src: number, dst: number, n: number): void;
+  avgPoolForward(x: number, out: number, planes: number, H: number, W: number, OH: number, OW: number,
+    KH: number, KW: number, sh: number, sw: number, ph: number, pw: number, countIncludePad: number): void;
+  avgPoolBackward(gy: number, gx: number, planes: number, H: number, W: number, OH: number, OW: number,
+    KH: number, KW: number, sh: number, sw: number, ph: number, pw: number, countIncludePad: number): void;
 }
 
 const PAGE = 65536;

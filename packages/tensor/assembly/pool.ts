@@ -1,0 +1,76 @@
+/*
+ * Average pooling on float32 planes, the same arithmetic as kernels/pool.ts (sums and divisions in float64,
+ * one rounding to float32 per stored value), so the two backends agree bit for bit; in wasm the loops run on
+ * one array type with no bounds checks (~3× the TypeScript loops on DrLIM's 3×3 pooling of 27×27 maps).
+ *
+ * `planes` planes of H×W at x (bytes), output planes of OH×OW at out; kernel KH×KW, stride (sh, sw), padding
+ * (ph, pw); the divisor is the window's size including padding when countIncludePad ≠ 0, else its in-bounds
+ * size (PyTorch's count_include_pad).
+ */
+
+/** out[pl, i, j] = Σ over the in-bounds window / divisor, for every plane. */
+export function avgPoolForward(
+  x: usize, out: usize, planes: i32, H: i32, W: i32, OH: i32, OW: i32,
+  KH: i32, KW: i32, sh: i32, sw: i32, ph: i32, pw: i32, countIncludePad: i32,
+): void {
+  let d = out;
+  for (let pl = 0; pl < planes; pl++) {
+    const base = x + <usize>(pl * H * W) * 4;
+    for (let i = 0; i < OH; i++) {
+      const hs = i * sh - ph;
+      const hp = min(hs + KH, H + ph) - hs;
+      const u0 = hs < 0 ? 0 : hs;
+      const u1 = min(hs + KH, H);
+      for (let j = 0; j < OW; j++) {
+        const ws = j * sw - pw;
+        const wp = min(ws + KW, W + pw) - ws;
+        const v0 = ws < 0 ? 0 : ws;
+        const v1 = min(ws + KW, W);
+        let sum: f64 = 0;
+        for (let u = u0; u < u1; u++) {
+          const row = base + <usize>(u * W) * 4;
+          for (let v = v0; v < v1; v++) sum += <f64>load<f32>(row + <usize>v * 4);
+        }
+        const div = countIncludePad != 0 ? hp * wp : max(0, u1 - u0) * max(0, v1 - v0);
+        store<f32>(d, div > 0 ? <f32>(sum / <f64>div) : 0);
+        d += 4;
+      }
+    }
+  }
+}
+
+/** gx (zeroed here) receives gy[pl, i, j] / divisor at every in-bounds element of window (i, j). */
+export function avgPoolBackward(
+  gy: usize, gx: usize, planes: i32, H: i32, W: i32, OH: i32, OW: i32,
+  KH: i32, KW: i32, sh: i32, sw: i32, ph: i32, pw: i32, countIncludePad: i32,
+): void {
+  memory.fill(gx, 0, <usize>(planes * H * W) * 4);
+  let s = gy;
+  for (let pl = 0; pl < planes; pl++) {
+    const base = gx + <usize>(pl * H * W) * 4;
+    for (let i = 0; i < OH; i++) {
+      const hs = i * sh - ph;
+      const hp = min(hs + KH, H + ph) - hs;
+      const u0 = hs < 0 ? 0 : hs;
+      const u1 = min(hs + KH, H);
+      for (let j = 0; j < OW; j++) {
+        const ws = j * sw - pw;
+        const wp = min(ws + KW, W + pw) - ws;
+        const v0 = ws < 0 ? 0 : ws;
+        const v1 = min(ws + KW, W);
+        const div = countIncludePad != 0 ? hp * wp : max(0, u1 - u0) * max(0, v1 - v0);
+        const g = load<f32>(s);
+        s += 4;
+        if (div <= 0) continue;
+        const val = <f64>g / <f64>div;
+        for (let u = u0; u < u1; u++) {
+          const row = base + <usize>(u * W) * 4;
+          for (let v = v0; v < v1; v++) {
+            const p = row + <usize>v * 4;
+            store<f32>(p, <f32>(<f64>load<f32>(p) + val));
+          }
+        }
+      }
+    }
+  }
+}
