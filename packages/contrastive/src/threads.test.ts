@@ -52,30 +52,31 @@ describe('DrLIM training on the wasm backend', () => {
     expect(Buffer.from(train(1, 0).buffer).equals(Buffer.from(one.buffer))).toBe(false);
   });
 
-  it('lets a Node script that trains on 2 threads exit by itself (the workers never keep it alive)', () => {
+  it('gives a Node script whose training loop never yields its second thread, and lets it exit by itself', () => {
     const dist = (pkg: string): string => JSON.stringify(fileURLToPath(new URL(`../../${pkg}/dist/index.js`, import.meta.url)));
     const pool = JSON.stringify(fileURLToPath(new URL('../../tensor/dist/kernels/wasm/pool.js', import.meta.url)));
-    // Trains until some products have been split (the pool starts asynchronously), then returns.
+    const runtime = JSON.stringify(fileURLToPath(new URL('../../tensor/dist/kernels/wasm/runtime.js', import.meta.url)));
+    // Trains, never awaiting, until a worker has computed some chunks of split products, then returns: the pool
+    // must start and report ready through shared memory alone, and the workers must not keep the process alive.
     const script = `
       const T = await import(${dist('tensor')});
       const { optim } = await import(${dist('nn')});
       const C = await import(${dist('contrastive')});
-      const { splitCount } = await import(${pool});
+      const { splitCount, workerChunks } = await import(${pool});
+      const { getRuntime } = await import(${runtime});
       T.setNumThreads(2);
       const siamese = new C.Siamese(C.drlimNetwork());
       const opt = new optim.SGD(siamese.parameters(), { lr: 0.01 });
       const g = new T.Generator(1);
       const inputs = T.rand([64, 1, 32, 32], { generator: g });
       const batch = { left: g.integers(0, 64, 32), right: g.integers(0, 64, 32), y: new Float32Array(32).fill(1) };
-      for (let s = 0; s < 200 && splitCount() < 3; s++) {
-        C.trainStep(siamese, inputs, batch, opt);
-        await new Promise((r) => setTimeout(r, 5));
-      }
-      console.log('split', splitCount());
+      for (let s = 0; s < 200 && workerChunks(getRuntime()) < 3; s++) C.trainStep(siamese, inputs, batch, opt);
+      console.log('split', splitCount(), 'worker', workerChunks(getRuntime()));
     `;
     const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60_000 });
     expect(r.error).toBeUndefined(); // a timeout (the process kept alive) is an error here
     expect(r.status, r.stderr).toBe(0);
     expect(Number(/split (\d+)/.exec(r.stdout)?.[1])).toBeGreaterThanOrEqual(3);
+    expect(Number(/worker (\d+)/.exec(r.stdout)?.[1])).toBeGreaterThanOrEqual(3);
   });
 });

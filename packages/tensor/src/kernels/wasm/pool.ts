@@ -14,11 +14,13 @@
  * instruction sequence wherever its tile is), so results do not depend on the thread count or on whether the pool
  * has started yet.
  *
- * Where it runs. Node (worker_threads, reached by a dynamic import so that the package has no static Node
- * dependency) and browser workers (Web Workers from a Blob URL) where the memory is shared (SharedArrayBuffer:
+ * Where it runs. Node (worker_threads, reached through process.getBuiltinModule where Node has it, else a dynamic
+ * import, so that the package has no static Node dependency) and browser workers (Web Workers from a Blob URL) where the memory is shared (SharedArrayBuffer:
  * cross-origin isolated pages). On a browser's main thread, where Atomics.wait is not allowed, and wherever the
- * memory is not shared, everything runs on the calling thread. The pool starts on first use, asynchronously;
- * calls made meanwhile run on the calling thread. Workers are unref'd in Node: they never keep a process alive.
+ * memory is not shared, everything runs on the calling thread. The pool starts on first use; workers boot on
+ * their own threads and count themselves ready in shared memory, so even a loop that never yields to the event
+ * loop gets them, and calls made while they boot run on the calling thread. Workers are unref'd in Node: they
+ * never keep a process alive.
  */
 import { ValueError } from '../../errors.js';
 import { host } from './host.js';
@@ -39,6 +41,11 @@ const DIM_M = 6;
 const DIM_N = 7;
 /** First of the job's arguments (the gemm arguments up to `accumulate`, 14 slots). */
 const ARGS = 8;
+/**
+ * Workers that have started and are in their loop: each adds 1 here itself, so the caller learns it from shared
+ * memory without turning its event loop (a training loop that never yields still gets its workers).
+ */
+const READY = 28;
 /** Workers allowed to take chunks of the current job (workers 0..n-1; setNumThreads may be below the pool). */
 const WORKERS = 30;
 /** Chunks computed by workers so far (tests check that workers really take work). */
@@ -97,7 +104,7 @@ function start(d) {
   const gemm = inst.exports.gemm;
   const s = new Int32Array(d.memory.buffer, ${CTRL}, 1024);
   let seen = Atomics.load(s, ${GEN});
-  d.ready();
+  Atomics.add(s, ${READY}, 1);
   for (;;) {
     let g = Atomics.load(s, ${GEN});
     for (let n = 0; g === seen && n < ${SPIN_LOADS}; n++) g = Atomics.load(s, ${GEN});
@@ -108,16 +115,16 @@ function start(d) {
 }
 if (typeof process === 'object' && process.versions && process.versions.node) {
   // A dynamic import works whether Node evaluates this as a script or, under --input-type=module, a module.
-  import('node:worker_threads').then((wt) => start({ ...wt.workerData, ready: () => wt.parentPort.postMessage('ready') }));
+  import('node:worker_threads').then((wt) => start(wt.workerData));
 } else {
-  self.onmessage = (e) => start({ ...e.data, ready: () => self.postMessage('ready') });
+  self.onmessage = (e) => start(e.data);
 }
 `;
 
 interface NodeWorker { unref(): void; on(ev: string, fn: (e: unknown) => void): void }
 interface BrowserWorker { postMessage(d: unknown): void; onerror: ((e: unknown) => void) | null; onmessage: ((e: unknown) => void) | null }
 interface HostExtras {
-  process?: { versions?: { node?: string } };
+  process?: { versions?: { node?: string }; getBuiltinModule?: (id: string) => unknown };
   document?: unknown;
   Worker?: new (url: string) => BrowserWorker;
   Blob?: new (parts: string[], opts: { type: string }) => unknown;
@@ -130,9 +137,8 @@ const isNode = typeof hx.process?.versions?.node === 'string';
 let requested: number | null = null;
 /** Cores available, once known (navigator.hardwareConcurrency, or os.availableParallelism() in Node). */
 let cores: number | null = host.navigator?.hardwareConcurrency ?? null;
-/** Workers started and ready (their instance is up and they are in the loop), and those still starting. */
-let ready = 0;
-let starting = 0;
+/** Workers started so far (ready or still starting; see READY for those that run). */
+let started = 0;
 /** Set when the pool cannot run here or a worker failed to start: everything stays on the calling thread. */
 let disabled = false;
 let gen = 0;
@@ -162,8 +168,8 @@ export function setNumThreads(n: number): void {
 
 /**
  * Threads the wasm kernels use: the setNumThreads value, or by default the cores available
- * (navigator.hardwareConcurrency; in Node os.availableParallelism(), read asynchronously on the first wasm
- * product, so 1 until then). Where the pool cannot run (no SharedArrayBuffer, a browser's main thread) this is still the setting,
+ * (navigator.hardwareConcurrency; in Node os.availableParallelism(), read on the first wasm product: at once where
+ * Node has process.getBuiltinModule, else asynchronously, 1 until then). Where the pool cannot run (no SharedArrayBuffer, a browser's main thread) this is still the setting,
  * but the kernels run on the calling thread.
  */
 export function getNumThreads(): number {
@@ -181,42 +187,66 @@ function poolPossible(rt: Runtime): boolean {
 /** A specifier bundlers leave alone (they would otherwise try to resolve Node's modules for the browser). */
 const nodeModule = (name: string): Promise<unknown> => import(/* @vite-ignore */ name);
 
+/**
+ * Node's built-in module `name` now, where `process.getBuiltinModule` exists (Node ≥ 20.16 and 22.3), else
+ * undefined. Synchronous matters: a script whose training loop never awaits would otherwise never see the
+ * promise of a dynamic import settle, and would run on one thread to the end.
+ */
+function builtinNow(name: string): unknown {
+  try {
+    return hx.process?.getBuiltinModule?.(name);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Workers running their loop (each announces itself in shared memory). */
+function readyCount(rt: Runtime): number {
+  return Atomics.load(rt.i32, CTRL / 4 + READY);
+}
+
 let detecting = false;
 
-/** Learns the core count in Node (asynchronously, once; until then getNumThreads() assumes 1). */
+/** Learns the core count in Node, once (at once through getBuiltinModule, else asynchronously, 1 until then). */
 function detectCores(): void {
   if (!isNode || cores !== null || detecting) return;
   detecting = true;
+  const now = builtinNow('node:os') as { availableParallelism?: () => number; cpus: () => unknown[] } | undefined;
+  if (now) {
+    cores = now.availableParallelism ? now.availableParallelism() : now.cpus().length;
+    return;
+  }
   nodeModule('node:os').then((os) => {
     const o = os as { availableParallelism?: () => number; cpus: () => unknown[] };
     cores = o.availableParallelism ? o.availableParallelism() : o.cpus().length;
   }, () => { cores = 1; });
 }
 
-/** Starts workers until `want` are ready or starting (asynchronously; each counts as ready once it runs). */
+/**
+ * Starts workers until `want` have been started. They boot on their own threads and count themselves in READY
+ * once their instance is up and they have read the generation (so they see every later job).
+ */
 function grow(rt: Runtime, want: number): void {
-  while (ready + starting < want) {
-    const index = ready + starting;
-    starting++;
+  while (started < want) {
+    const index = started++;
     const data = { module: rt.module, memory: rt.memory, index };
-    const up = (): void => { starting--; ready++; };
     const fail = (): void => { disabled = true; };
     if (isNode) {
-      nodeModule('node:worker_threads').then((wt) => {
+      const spawn = (wt: unknown): void => {
         const W = (wt as { Worker: new (src: string, o: object) => NodeWorker }).Worker;
         const worker = new W(WORKER_SOURCE, { eval: true, workerData: data });
-        // Ready once its instance is up and it has read the generation (so it sees every later job).
-        worker.on('message', up);
         worker.on('error', fail);
-        // After the listeners: adding a 'message' listener refs the worker's port again.
+        // After the listener: a worker that is not unref'd would keep the process alive after the work.
         worker.unref();
-      }, fail);
+      };
+      const now = builtinNow('node:worker_threads');
+      if (now) spawn(now);
+      else nodeModule('node:worker_threads').then(spawn, fail);
     } else {
       try {
         const url = hx.URL!.createObjectURL(new hx.Blob!([WORKER_SOURCE], { type: 'text/javascript' }));
         const worker = new hx.Worker!(url);
         worker.onerror = fail;
-        worker.onmessage = up;
         worker.postMessage(data);
       } catch {
         fail();
@@ -240,7 +270,7 @@ export function runGemm(
   let parts = 1;
   if (threads > 1 && M * N * K >= PARALLEL_MIN_WORK && poolPossible(rt)) {
     grow(rt, threads - 1);
-    parts = Math.min(threads, ready + 1);
+    parts = Math.min(threads, readyCount(rt) + 1);
   }
   const ws0 = workspace(rt, 0);
   if (parts === 1) {
@@ -292,8 +322,8 @@ export async function poolReady(rt: Runtime): Promise<number> {
     const want = getNumThreads() - 1;
     if (!poolPossible(rt) || want <= 0) return 0;
     grow(rt, want);
-    if (ready >= want || disabled) return ready;
+    if (readyCount(rt) >= want || disabled) return Math.min(readyCount(rt), want);
     await new Promise((r) => setTimeout(r, 10));
   }
-  return ready;
+  return Math.min(readyCount(rt), getNumThreads() - 1);
 }
