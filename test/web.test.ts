@@ -35,7 +35,7 @@ const skipNote = !existsSync(CHROMIUM) && !process.env.CI
 interface SpringState { step: number; loss: number; playing: boolean; positions: number[]; screen: number[] }
 interface MnistState {
   run: number; step: number; playing: boolean; losses: number[]; accuracy: number;
-  baselines: { pca: number; pixels: number } | null; points: number[]; initialPoints: number[]; screen: number[];
+  baselines: { pca: number; pixels: number; kernels: { backend: string; threads: number; isolated: boolean } } | null; points: number[]; initialPoints: number[]; screen: number[];
 }
 type Hooks = { __tsgrad?: { spring(): SpringState | null; mnist(): MnistState | null } };
 // These run in the page: globalThis there is the window, where the page put its hooks.
@@ -47,7 +47,10 @@ const TYPES: Record<string, string> = {
   '.bin': 'application/octet-stream', '.png': 'image/png', '.svg': 'image/svg+xml',
 };
 
-/** Serves the files under `dir` (GET only, nothing outside it) on 127.0.0.1 at a free port. */
+/**
+ * Serves the files under `dir` (GET only, nothing outside it) on 127.0.0.1 at a free port, cross-origin isolated
+ * as `vite preview` serves it (COOP + COEP: the page needs SharedArrayBuffer for the kernels' worker pool).
+ */
 async function serve(dir: string): Promise<{ server: Server; url: string }> {
   const server = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://localhost').pathname);
@@ -56,7 +59,10 @@ async function serve(dir: string): Promise<{ server: Server; url: string }> {
       res.writeHead(404).end();
       return;
     }
-    res.writeHead(200, { 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream' });
+    res.writeHead(200, {
+      'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream',
+      'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp',
+    });
     res.end(readFileSync(file));
   });
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
@@ -128,8 +134,10 @@ describe('examples/web in Chromium', () => {
       const h = (globalThis as Hooks).__tsgrad;
       return !!h?.spring() && !!h.mnist()?.baselines;
     }, undefined, { timeout: 30_000 });
-    // The training runs off the main thread: one dedicated worker per demo.
-    expect(page.workers()).toHaveLength(2);
+    // The training runs off the main thread: one dedicated worker per demo (module workers, named by their
+    // bundled script), plus the tensor kernels' pool workers (Blob URLs) that the demos' workers start.
+    const urls = page.workers().map((w) => w.url());
+    expect(urls.filter((u) => !u.startsWith('blob:'))).toHaveLength(2);
 
     // --- The spring model: five steps lower the loss, and a reset replays them exactly.
     const spring = page.locator('#spring');
@@ -169,6 +177,9 @@ describe('examples/web in Chromium', () => {
     const m0 = await mnistState(page);
     expect(m0.step).toBe(0);
     expect(m0.baselines!.pixels).toBeGreaterThan(0.8);
+    // The page is served cross-origin isolated, so its worker trains on the wasm SIMD kernels with a thread pool.
+    expect(m0.baselines!.kernels).toEqual({ backend: 'wasm', threads: expect.any(Number), isolated: true });
+    expect(m0.baselines!.kernels.threads).toBeGreaterThanOrEqual(1);
     expect(m0.baselines!.pca).toBeGreaterThan(0.5);
     await page.click('#mnist-play');
     await page.waitForFunction(() => {

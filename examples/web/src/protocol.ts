@@ -71,6 +71,11 @@ export interface MnistBaselines {
   /** 5-NN accuracy of the held-out digits after PCA to 2-D, and in raw 784-D pixel space. */
   pca: number;
   pixels: number;
+  /**
+   * The kernels the worker trains on: @tsgrad/tensor's backend ('wasm' where WebAssembly SIMD runs), its thread
+   * count, and whether the worker is cross-origin isolated (SharedArrayBuffer, hence the worker pool, exists).
+   */
+  kernels: { backend: string; threads: number; isolated: boolean };
 }
 
 export interface MnistFrame {

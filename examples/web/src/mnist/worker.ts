@@ -11,7 +11,7 @@
  * gave the best held-out 5-NN accuracy after 300 batches (0.76–0.81 over three seeds, against 0.61 for PCA to
  * 2-D; 64 units gave 0.56–0.74). examples/drlim-mnist trains the paper's network.
  */
-import { Generator, Tensor, slice } from '@tsgrad/tensor';
+import { Generator, Tensor, getBackend, getNumThreads, slice } from '@tsgrad/tensor';
 import { Linear, ReLU, Sequential, optim } from '@tsgrad/nn';
 import {
   PairSampler, Siamese, contrastiveLoss, embed, knnAccuracy, pairsFromNeighbors, pca, trainStep,
@@ -86,6 +86,7 @@ function baselines(d: Data): void {
     baselines: {
       pca: knnAccuracy(p.transform(d.train), d.trainLabels, p.transform(d.test), d.testLabels, { k: KNN_VOTES }),
       pixels: knnAccuracy(d.train, d.trainLabels, d.test, d.testLabels, { k: KNN_VOTES }),
+      kernels: { backend: getBackend(), threads: getNumThreads(), isolated: (self as { crossOriginIsolated?: boolean }).crossOriginIsolated === true },
     },
   });
 }

@@ -98,7 +98,8 @@ type GemmFn = (...args: number[]) => void;
 /** What the workers run: a self-contained script, the same for Node and browsers. */
 const WORKER_SOURCE = `
 'use strict';
-${drain.toString()}
+// Bound to a name here: a bundler may rename the function whose text this is (Vite's build did).
+const drain = (${drain.toString()});
 function start(d) {
   const inst = new WebAssembly.Instance(d.module, { env: { memory: d.memory } });
   const gemm = inst.exports.gemm;
