@@ -7,7 +7,11 @@
  *
  * The driver (packages/autograd/src/spec.test.ts) runs every row through the forward check, the VJP against
  * central differences (full Jacobians for tiny cases, ⟨c, J·t⟩ vs ⟨Jᵀc, t⟩ otherwise), the zero-cotangent
- * and shape/dtype invariants, and gradgradcheck.
+ * and shape/dtype invariants and the rules' shape rules; spec-second-order.test.ts runs gradgradcheck.
+ *
+ * Its rows are keyed by the op table's names (./op-spec.ts, the forward property tests): which ops need a row is
+ * derived from that table (`DIFFERENTIABLE_OPS`), and the value domains extend its domains (./arbitraries.ts)
+ * with the kink-free sets a finite-difference check needs.
  *
  * Shapes are tiny (rank 0–3, axis sizes 1–3; size-1 axes and rank 0 well represented) so the whole table runs
  * in seconds.
@@ -16,6 +20,7 @@ import fc from 'fast-check';
 import * as T from '@tsgrad/tensor';
 import { Tensor, type TensorLike } from '@tsgrad/tensor';
 import * as A from '@tsgrad/autograd';
+import { OPS } from './op-spec.js';
 import type { Variable, VariableLike } from '@tsgrad/autograd';
 import {
   axisArb, broadcastShapesArb, contiguousTensor, domains, layoutArb, oneAxisArb, reshapeTargetArb, shapeArb, stridedTensor, type ShapeOptions,
@@ -333,6 +338,8 @@ const views: GradSpec[] = [
           .map(([lead, stretch]) => [...lead, ...s.map((d, i) => (d === 1 ? stretch[i]! : d))]),
       )),
     ([x, s]) => gradCase(`broadcastTo ${fmt(s)}`, [x], (v) => A.broadcastTo(v, s), (t) => T.broadcastTo(t, s))),
+  view('expand', tinyShape().chain((s) => fc.tuple(gradTensorArb(s), fc.array(fc.integer({ min: 1, max: 3 }), { maxLength: 2 }).map((lead) => [...lead, ...s]))),
+    ([x, s]) => gradCase(`expand ${fmt(s)}`, [x], (v) => A.expand(v, s), (t) => T.broadcastTo(t, s))),
   view('slice',
     tinyShape({ minRank: 1 }).chain((s) => fc.tuple(gradTensorArb(s), fc.integer({ min: 1, max: s.length }).chain((k) => fc.tuple(...s.slice(0, k).map(sliceSpecArb)))))
       .filter(([x, r]) => T.slice(x, r).size > 0),
@@ -487,12 +494,13 @@ const nnOps: GradSpec[] = [
 /** Every differentiable op, in one table. */
 export const GRAD_SPECS: readonly GradSpec[] = [...elementwise, ...reductions, ...views, ...linalg, ...nnOps];
 
-/** The ops the table must cover (the issue's list). */
-export const DIFFERENTIABLE_OPS: readonly string[] = [
-  'add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum', 'neg', 'abs', 'exp', 'log', 'log1p', 'expm1', 'sqrt', 'rsqrt',
-  'square', 'reciprocal', 'sin', 'cos', 'tanh', 'sigmoid', 'relu', 'softplus', 'clamp', 'where',
-  'sum', 'mean', 'max', 'min', 'prod', 'variance', 'logSumExp', 'norm',
-  'reshape', 'flatten', 'transpose', 'permute', 'expandDims', 'squeeze', 'broadcastTo', 'slice', 'concat', 'stack', 'split',
-  'pad', 'gather', 'contiguous',
-  'matmul', 'conv2d', 'maxPool2d', 'avgPool2d', 'softmax', 'logSoftmax', 'cdist', 'topk',
-];
+/** Ops of the op table that autograd has but does not differentiate: they return constants (checked in variable.test.ts). */
+export const NON_DIFFERENTIABLE: readonly string[] = ['equal', 'notEqual', 'greater', 'greaterEqual', 'less', 'lessEqual', 'sign', 'argmax', 'argmin'];
+
+/**
+ * The ops this table must cover, derived rather than listed: every row of the op table (./op-spec.ts) that
+ * autograd has an op of the same name for, less the non-differentiable ones. A new op with a spec row and an
+ * autograd op but no gradient row fails the coverage test.
+ */
+export const DIFFERENTIABLE_OPS: readonly string[] = OPS.map((o) => o.name)
+  .filter((name) => typeof (A as Record<string, unknown>)[name] === 'function' && !NON_DIFFERENTIABLE.includes(name));

@@ -1,8 +1,9 @@
 /**
  * THE op table: every tensor op with its arity, function form, method form, naive float64 reference, input
- * domain, argument generator and forward tolerance. One driver (packages/tensor/src/ops/spec.test.ts) turns
- * each row into float32 and float64 property tests; the autograd suite reuses the rows (name, domain, args)
- * for gradient checks.
+ * domain, argument generator and forward tolerance. One driver (./spec-driver.ts, run by
+ * packages/tensor/src/ops/spec-*.test.ts) turns each row into float32 and float64 property tests. The gradient
+ * table (./autograd-spec.ts) is keyed by these rows' names: every row autograd differentiates must have one
+ * there, and the Tensor and Variable method lists are checked against the rows (./spec-tables.test.ts).
  *
  * `args(dtype)` draws the op's whole argument list: tensors (scalars, size-1 and zero-length axes,
  * non-contiguous views), numbers standing for scalars, and options. `ref(...args)` computes the expected
