@@ -302,6 +302,34 @@ describe('what gets recorded', () => {
 });
 
 describe('numerical stability at ±1000', () => {
+  // Inputs near ±1000 in float32, and the same (float32-rounded) values in float64 as the reference.
+  const big = [[1000, 999.3, 1000.1, -999.7], [-1000, -1000.4, -999.2, 0.5], ...[1, 2, 3, 4, 5].map((k) => [1000 - 0.37 * k, 1000 + 0.21 * k, 999 + 0.13 * k, 1000.5])];
+  const x32 = (): Variable => variable(big, { requiresGrad: true });
+  const ref64 = (): Variable => variable(T.tensor(big).astype('float64'), { requiresGrad: true });
+
+  it('float32 logSoftmax and logSumExp at |x| = 1000 match float64 to float32 precision, values and gradients', () => {
+    for (const f of [(v: Variable) => A.logSoftmax(v, -1), (v: Variable) => A.logSumExp(v, { axis: -1 }), (v: Variable) => A.logSoftmax(v, 0)]) {
+      const a = x32(), b = ref64();
+      const ya = f(a), yb = f(b);
+      expect(ya.dtype).toBe('float32');
+      expect(ya.value).toBeAllclose(yb.value, { rtol: 1e-5, atol: 1e-6 });
+      const seed = T.linspace(-1, 1, ya.size).reshape(ya.shape.slice());
+      ya.backward(seed);
+      yb.backward(seed.astype('float64'));
+      expect(a.grad).toBeAllclose(b.grad!, { rtol: 1e-5, atol: 1e-6 });
+    }
+    // The test can fail: x − logSumExp(x), which rounds m + log Σ at 1000's scale first, is off by more.
+    const naive = A.sub(x32(), A.logSumExp(x32(), { axis: -1, keepDims: true }));
+    expect(T.allclose(naive.value, A.logSoftmax(ref64(), -1).value, { rtol: 1e-5, atol: 1e-6 })).toBe(false);
+  });
+
+  it('logSoftmax and logSumExp with infinite entries agree with the tensor ops (the shift of an infinite max is 0)', () => {
+    const x = T.tensor([[-Infinity, 0, 1], [Infinity, 0, 1], [-Infinity, -Infinity, -Infinity]], f64);
+    const same = (a: Tensor, b: Tensor): boolean => Array.from(a.toTypedArray()).every((v, i) => Object.is(v, b.toTypedArray()[i]));
+    expect(same(A.logSoftmax(variable(x)).value, T.logSoftmax(x))).toBe(true);
+    expect(same(A.logSumExp(variable(x), { axis: -1 }).value, T.logSumExp(x, { axis: -1 }))).toBe(true);
+  });
+
   it('logSumExp: finite value and softmax gradient', () => {
     const x = leaf([1000, -1000, 0]);
     const y = A.logSumExp(x);

@@ -166,15 +166,25 @@ export function variance(x: VariableLike, opts: T.VarianceOptions = {}): Variabl
 }
 
 /**
+ * The shift of the stable log-sum-exp forms: m = max x over `axis` (kept as size 1), held constant, with an
+ * infinite max replaced by 0 (shifting by ±∞ would give ∞ − ∞ = NaN; by 0, the right limits). The one place
+ * autograd writes it, for logSumExp and logSoftmax.
+ */
+function lseShift(v: Variable, axis: number | readonly number[] | undefined): Variable {
+  const m = T.max(v.value, { axis, keepDims: true });
+  const md = m.data;
+  for (let i = 0; i < md.length; i++) if (!Number.isFinite(md[i]!) && md[i] === md[i]) md[i] = 0;
+  return constant(m);
+}
+
+/**
  * log Σ exp x over `axis` = m + log Σ exp(x − m), m = max x held constant: exact, since the result does not
  * depend on m, and stable for |x| ≈ 1000. Gradient: softmax(x).
  */
 export function logSumExp(x: VariableLike, opts: ReduceOptions = {}): Variable {
   const v = asVariable(x);
-  const m = T.max(v.value, { axis: opts.axis, keepDims: true });
-  const md = m.data;
-  for (let i = 0; i < md.length; i++) if (!Number.isFinite(md[i]!) && md[i] === md[i]) md[i] = 0;
-  const s = add(log(sum(exp(sub(v, constant(m))), { axis: opts.axis, keepDims: true })), constant(m));
+  const m = lseShift(v, opts.axis);
+  const s = add(log(sum(exp(sub(v, m)), { axis: opts.axis, keepDims: true })), m);
   return opts.keepDims ? s : reshape(s, T.reducedShape(v.shape, T.normAxes('logSumExp', opts.axis, v.shape), false));
 }
 
@@ -418,11 +428,16 @@ export function avgPool2d(x: VariableLike, opts: AvgPool2dOptions): Variable {
   return run('avgPool2d', [v], { kernelSize: opts.kernelSize, stride: opts.stride, padding: opts.padding, countIncludePad: opts.countIncludePad });
 }
 
-/** log softmax along `axis` = x − logSumExp(x), composed. Derivative: g − softmax(x)·Σg. */
+/**
+ * log softmax along `axis` = x − logSumExp(x), composed as (x − m) − log Σ exp(x − m) with m = max x held
+ * constant, as the tensor op computes it: subtracting the shift first keeps float32 accurate at large |x|
+ * (x − (m + log Σ) would round m + log Σ at |x|'s scale first). Derivative: g − softmax(x)·Σg.
+ */
 export function logSoftmax(x: VariableLike, axis = -1): Variable {
   const v = asVariable(x);
   T.normAxis('logSoftmax', axis, v.ndim, v.shape);
-  return sub(v, logSumExp(v, { axis, keepDims: true }));
+  const shifted = sub(v, lseShift(v, axis));
+  return sub(shifted, log(sum(exp(shifted), { axis, keepDims: true })));
 }
 
 /** softmax along `axis` = exp(x − m) / Σ exp(x − m), m = max x held constant; composed. Derivative: s ⊙ (g − Σ g⊙s). */
