@@ -192,6 +192,7 @@ const elementwise: GradSpec[] = [
   unary('sigmoid', A.sigmoid, T.sigmoid),
   unary('relu', A.relu, T.relu, 'nonzero'),
   unary('softplus', A.softplus, T.softplus),
+  unary('erf', A.erf, T.erf),
   row('clamp', 'clamp', 'unary',
     fc.tuple(
       tinyShape().chain((s) => gradTensorArb(s, 'offQuarter')),

@@ -129,6 +129,7 @@ const elementwise: AnyOpSpec[] = [
   unary('sigmoid', T.sigmoid, (x) => x.sigmoid(), sigmoidRef),
   unary('relu', T.relu, (x) => x.relu(), (v) => (v > 0 ? v : 0), 'nonzero'),
   unary('softplus', T.softplus, (x) => x.softplus(), softplusRef),
+  unary('erf', T.erf, (x) => x.erf(), R.erfRef),
   op<[Tensor, number | undefined, number | undefined]>({
     name: 'clamp', group: 'unary', arity: 1, domain: ['real'], tol: 'elementwise',
     args: (dtype) =>

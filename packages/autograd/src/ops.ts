@@ -76,7 +76,7 @@ export const less = (a: VariableLike, b: VariableLike): Variable => compare(T.le
 /** 1 where a ≤ b, else 0; no gradient. */
 export const lessEqual = (a: VariableLike, b: VariableLike): Variable => compare(T.lessEqual, 'lessEqual', a, b);
 
-type UnaryPrim = 'neg' | 'exp' | 'log' | 'log1p' | 'expm1' | 'sin' | 'cos' | 'tanh' | 'sigmoid' | 'relu' | 'abs' | 'sqrt' | 'softplus';
+type UnaryPrim = 'neg' | 'exp' | 'log' | 'log1p' | 'expm1' | 'sin' | 'cos' | 'tanh' | 'sigmoid' | 'relu' | 'abs' | 'sqrt' | 'softplus' | 'erf';
 const unaryPrim = (prim: UnaryPrim, x: VariableLike): Variable => run(prim, [asVariable(x)], null);
 
 /** −x. VJP: −g. */
@@ -105,6 +105,16 @@ export const abs = (x: VariableLike): Variable => unaryPrim('abs', x);
 export const sqrt = (x: VariableLike): Variable => unaryPrim('sqrt', x);
 /** log(1 + eˣ). VJP: g ⊙ σ(x). */
 export const softplus = (x: VariableLike): Variable => unaryPrim('softplus', x);
+/** erf x = 2/√π ∫₀ˣ e^(−t²) dt. VJP: g ⊙ 2/√π · e^(−x²). */
+export const erf = (x: VariableLike): Variable => unaryPrim('erf', x);
+/**
+ * GELU in its exact form (PyTorch's default), composed: x·Φ(x) = ½·x·(1 + erf(x/√2)).
+ * Derivative: Φ(x) + x·φ(x), with φ(x) = e^(−x²/2)/√(2π).
+ */
+export function gelu(x: VariableLike): Variable {
+  const v = asVariable(x);
+  return mul(mul(v, 0.5), add(erf(mul(v, Math.SQRT1_2)), 1));
+}
 /** x², recorded as x·x. Derivative 2x. */
 export const square = (x: VariableLike): Variable => {
   const v = asVariable(x);

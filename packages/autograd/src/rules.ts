@@ -33,7 +33,7 @@ type Reduce = { axes: number[]; keepDims: boolean };
 /** Each primitive's parameters (fixed at record time). */
 export interface PrimitiveParams {
   neg: None; exp: None; log: None; log1p: None; expm1: None; sin: None; cos: None; tanh: None;
-  sigmoid: None; relu: None; abs: None; sqrt: None; softplus: None;
+  sigmoid: None; relu: None; abs: None; sqrt: None; softplus: None; erf: None;
   clamp: { min: number; max: number };
   add: None; sub: None; mul: None; div: None; pow: None; maximum: None; minimum: None;
   where: None;
@@ -173,6 +173,11 @@ export const rules: { readonly [P in Primitive]: Readonly<Rule<P>> } = frozen<{ 
     },
   },
   softplus: { doc: ['ln(1 + eˣ)', 'g ⊙ σ(x)'], shape: same, forward: ([x]) => T.softplus(x), vjp: (g, { inputs: [x] }, V) => [V.mul(g, V.sigmoid(x))] },
+  // d erf(x)/dx = 2/√π · e^(−x²), written with exp and mul so that erf'' = −2x·erf' follows.
+  erf: {
+    doc: ['erf x = 2/√π ∫₀ˣ e^(−t²) dt', 'g ⊙ 2/√π · e^(−x²)'], shape: same, forward: ([x]) => T.erf(x),
+    vjp: (g, { inputs: [x] }, V) => [V.mul(g, V.mul(V.exp(V.neg(V.mul(x, x))), 2 / Math.sqrt(Math.PI)))],
+  },
   clamp: {
     doc: ['min(max(x, lo), hi)', 'g ⊙ [lo ≤ x ≤ hi]'],
     shape: ([x], { min, max }) => {

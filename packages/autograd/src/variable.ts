@@ -80,6 +80,8 @@ declare module './graph.js' {
     relu(): Variable;
     /** {@inheritDoc "@tsgrad/autograd"!softplus} */
     softplus(): Variable;
+    /** {@inheritDoc "@tsgrad/autograd"!erf} */
+    erf(): Variable;
     /** {@inheritDoc "@tsgrad/autograd"!clamp} */
     clamp(min?: number, max?: number): Variable;
     /** {@inheritDoc "@tsgrad/autograd"!where} */
