@@ -41,7 +41,6 @@ export interface OpSpec<A extends unknown[]> {
 }
 
 // The table holds rows of different argument types; the driver only passes each row's own draws back to it.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyOpSpec = OpSpec<any[]>;
 const op = <A extends unknown[]>(s: OpSpec<A>): AnyOpSpec => s as unknown as AnyOpSpec;
 
