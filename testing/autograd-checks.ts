@@ -109,3 +109,33 @@ export function checkSecondOrder(c: GradCase, seed: number, maxEntries = 300, to
   expect(A.gradgradcheck(named, c.inputs, { ...tol, fast, seed, directions: 2, gradOutputs })).toBe(true);
   return fast ? 'fast' : 'full';
 }
+
+/**
+ * Every node of the case's graph, and of its gradient's graph (built with createGraph, so the adjoint primitives
+ * appear too), has the shape and dtype its rule's shape rule gives. Returns the primitives seen, so a driver can
+ * check that the table reaches every rule.
+ */
+export function checkShapeRules(c: GradCase, seed: number): Set<A.Primitive> {
+  const vars = c.inputs.map((x) => A.variable(x, { requiresGrad: true }));
+  const y = c.f(...vars);
+  // A cotangent that requires a gradient, so that the VJPs record the adjoint primitives applied to it.
+  const cot = A.variable(new Generator(seed).normal(y.shape, { dtype: 'float64' }), { requiresGrad: true });
+  const gs = A.gradients(y, vars, cot, { createGraph: true, allowUnused: true });
+  const seen = new Set<A.Primitive>();
+  const visited = new Set<A.Node>();
+  const stack: Variable[] = [y, ...gs.filter((g): g is Variable => g !== null)];
+  while (stack.length > 0) {
+    const v = stack.pop()!;
+    const node = v.node;
+    if (node === null || visited.has(node)) continue;
+    visited.add(node);
+    seen.add(node.prim);
+    const rule = A.rules[node.prim] as unknown as A.Rule<A.Primitive>;
+    const inputs = node.inputs!;
+    const out = rule.shape(inputs as never, node.params);
+    expect([...out.shape], `${where(c)}: shape rule of '${node.prim}'`).toEqual([...v.shape]);
+    expect(out.dtype, `${where(c)}: dtype rule of '${node.prim}'`).toBe(v.dtype);
+    stack.push(...inputs);
+  }
+  return seen;
+}

@@ -1,8 +1,9 @@
 /**
  * THE op table: every tensor op with its arity, function form, method form, naive float64 reference, input
- * domain, argument generator and forward tolerance. One driver (packages/tensor/src/ops/spec.test.ts) turns
- * each row into float32 and float64 property tests; the autograd suite reuses the rows (name, domain, args)
- * for gradient checks.
+ * domain, argument generator and forward tolerance. One driver (./spec-driver.ts, run by
+ * packages/tensor/src/ops/spec-*.test.ts) turns each row into float32 and float64 property tests. The gradient
+ * table (./autograd-spec.ts) is keyed by these rows' names: every row autograd differentiates must have one
+ * there, and the Tensor and Variable method lists are checked against the rows (./spec-tables.test.ts).
  *
  * `args(dtype)` draws the op's whole argument list: tensors (scalars, size-1 and zero-length axes,
  * non-contiguous views), numbers standing for scalars, and options. `ref(...args)` computes the expected
@@ -40,7 +41,6 @@ export interface OpSpec<A extends unknown[]> {
 }
 
 // The table holds rows of different argument types; the driver only passes each row's own draws back to it.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyOpSpec = OpSpec<any[]>;
 const op = <A extends unknown[]>(s: OpSpec<A>): AnyOpSpec => s as unknown as AnyOpSpec;
 
@@ -128,6 +128,7 @@ const elementwise: AnyOpSpec[] = [
   unary('sigmoid', T.sigmoid, (x) => x.sigmoid(), sigmoidRef),
   unary('relu', T.relu, (x) => x.relu(), (v) => (v > 0 ? v : 0), 'nonzero'),
   unary('softplus', T.softplus, (x) => x.softplus(), softplusRef),
+  unary('erf', T.erf, (x) => x.erf(), R.erfRef),
   op<[Tensor, number | undefined, number | undefined]>({
     name: 'clamp', group: 'unary', arity: 1, domain: ['real'], tol: 'elementwise',
     args: (dtype) =>

@@ -8,6 +8,5 @@ interface TsgradMatchers<R = unknown> {
 }
 
 declare module 'vitest' {
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   interface Matchers<T = any> extends TsgradMatchers<T> {}
 }

@@ -1,6 +1,6 @@
 /** Graphviz pictures of a graph. */
 import { fmtShape } from '@tsgrad/tensor';
-import type { Node, Variable } from './variable.js';
+import type { Node, Variable } from './graph.js';
 
 function esc(s: string): string {
   return s.replace(/\\/g, '\\\\').replace(/"/g, '\\"');

@@ -10,9 +10,8 @@
  * node visited drops its saved inputs and output afterwards.
  */
 import { ShapeError, Tensor, fmtShape, onesLike, tensor } from '@tsgrad/tensor';
-import { rules } from './registry.js';
+import { AutogradError, Variable, enableGrad, noGrad, type Node } from './graph.js';
 import * as ops from './ops.js';
-import { AutogradError, Node, Variable, enableGrad, noGrad } from './variable.js';
 
 /** Options of `backward`. */
 export interface BackwardOptions {
@@ -117,8 +116,7 @@ function propagate(
       if (g === undefined) continue;
       const inputs = node.inputs!;
       const needs = inputs.map((v) => v.requiresGrad);
-      const rule = rules[node.prim] as { vjp(g: Variable, c: unknown): (Variable | null)[] };
-      const inGrads = rule.vjp(g, { inputs, output: out, params: node.params, needs });
+      const inGrads: (Variable | null)[] = node.rule.vjp(g, { inputs, output: out, params: node.params, needs }, ops);
       for (let i = 0; i < inputs.length; i++) {
         const x = inputs[i]!;
         const gi = inGrads[i];

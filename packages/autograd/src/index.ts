@@ -10,5 +10,5 @@ export { backward, gradients, type BackwardOptions, type GradientsOptions } from
 export { grad, valueAndGrad, vjp, jvp, hessianVectorProduct, type GradOptions } from './functional.js';
 export { gradcheck, gradgradcheck, GradcheckError, type GradcheckOptions } from './gradcheck.js';
 export { toDot } from './dot.js';
-export { rules, type Primitive, type PrimitiveParams, type Rule, type VjpContext } from './registry.js';
+export { rules, type Primitive, type PrimitiveParams, type Rule, type VjpContext } from './rules.js';
 export * from './ops.js';

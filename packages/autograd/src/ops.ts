@@ -1,35 +1,26 @@
 /**
- * Every differentiable tensor op on Variables, with the tensor op's name and signature. Primitives go through
- * `apply` (forward now, VJP from the registry later); everything else is composed from primitives here and
- * needs no gradient rule of its own. Non-differentiable ops (comparisons, sign, argmax) return constants.
+ * Every differentiable tensor op on Variables, with the tensor op's name and signature. A primitive's op
+ * validates its arguments through the primitive's shape rule and records it with `run` (forward now, VJP at
+ * backward); everything else is composed from primitives here and needs no rule of its own. Non-differentiable
+ * ops (comparisons, sign, argmax) return constants.
  */
 import * as T from '@tsgrad/tensor';
 import {
-  DTypeError, ShapeError, Tensor, ValueError, fmtShape,
+  ShapeError, Tensor, ValueError, fmtShape,
   type AvgPool2dOptions, type CdistOptions, type Conv2dOptions, type IndexLike, type PadWidths, type Pool2dOptions,
   type ReduceOptions, type SliceSpec, type TopkOptions,
 } from '@tsgrad/tensor';
-import { rules, type Primitive, type PrimitiveParams } from './registry.js';
-import { AutogradError, Node, Variable, asVariable, isGradEnabled, type VariableLike } from './variable.js';
+import { AutogradError, Variable, apply, asVariable, constant, type VariableLike } from './graph.js';
+import { rules, sameDType, type Inputs, type Primitive, type PrimitiveParams } from './rules.js';
 
 export type { AvgPool2dOptions, CdistOptions, Conv2dOptions, IndexLike, PadWidths, Pool2dOptions, ReduceOptions, SliceSpec, TopkOptions };
 export type { ArgOptions, NormOptions, VarianceOptions } from '@tsgrad/tensor';
 
-/**
- * Runs a primitive's forward on the inputs' values (or takes `out` when the caller already computed it) and,
- * when grad mode is on and some input requires a gradient, records a Node for backward.
- */
-export function apply<P extends Primitive>(prim: P, inputs: Variable[], params: PrimitiveParams[P], out?: Tensor): Variable {
-  const value = out ?? (rules[prim] as { forward(x: Tensor[], p: PrimitiveParams[P]): Tensor }).forward(inputs.map((v) => v.value), params);
-  const needsGrad = isGradEnabled() && inputs.some((v) => v.requiresGrad);
-  const result = new Variable(value, needsGrad);
-  if (needsGrad) result.node = new Node(prim, inputs, params, result);
-  return result;
-}
+export { constant };
 
-/** A constant (no gradient) Variable over a Tensor. */
-export function constant(t: Tensor): Variable {
-  return new Variable(t, false);
+/** Records primitive p on the inputs with its rule (see `apply`). */
+function run<P extends Primitive>(p: P, inputs: Inputs<P, Variable>, params: PrimitiveParams[P], out?: Tensor): Variable {
+  return apply(p, rules[p], inputs, params, out);
 }
 
 /** Makes operands Variables of one dtype; numbers take the other operand's dtype. */
@@ -37,22 +28,20 @@ function pairOf(op: string, a: VariableLike, b: VariableLike): [Variable, Variab
   const da = a instanceof Variable ? a.dtype : a instanceof Tensor ? a.dtype : undefined;
   const db = b instanceof Variable ? b.dtype : b instanceof Tensor ? b.dtype : undefined;
   const x = asVariable(a, db ?? 'float32'), y = asVariable(b, da ?? 'float32');
-  if (x.dtype !== y.dtype) {
-    throw new DTypeError(`[${op}] dtypes differ: ${x.dtype} ${fmtShape(x.shape)} and ${y.dtype} ${fmtShape(y.shape)}; convert one with astype()`);
-  }
+  sameDType(op, x, y);
   return [x, y];
 }
 
 /** Expands a Variable to `shape` through the `expand` primitive (identity when it already has it). */
 function expandTo(x: Variable, shape: readonly number[]): Variable {
   if (x.ndim === shape.length && x.shape.every((d, i) => d === shape[i])) return x;
-  return apply('expand', [x], { shape: shape.slice() });
+  return run('expand', [x], { shape: shape.slice() });
 }
 
 function binaryPrim(prim: Primitive & ('add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum'), a: VariableLike, b: VariableLike): Variable {
   const [x, y] = pairOf(prim, a, b);
-  const shape = T.broadcastShapes(prim, x.shape, y.shape);
-  return apply(prim, [expandTo(x, shape), expandTo(y, shape)], null);
+  const { shape } = rules[prim].shape([x, y], null);
+  return run(prim, [expandTo(x, shape), expandTo(y, shape)], null);
 }
 
 /** a + b (broadcast). VJP: g to a and to b, each summed back to its own shape (`sumTo`). */
@@ -87,8 +76,8 @@ export const less = (a: VariableLike, b: VariableLike): Variable => compare(T.le
 /** 1 where a ≤ b, else 0; no gradient. */
 export const lessEqual = (a: VariableLike, b: VariableLike): Variable => compare(T.lessEqual, 'lessEqual', a, b);
 
-type UnaryPrim = 'neg' | 'exp' | 'log' | 'log1p' | 'expm1' | 'sin' | 'cos' | 'tanh' | 'sigmoid' | 'relu' | 'abs' | 'sqrt' | 'softplus';
-const unaryPrim = (prim: UnaryPrim, x: VariableLike): Variable => apply(prim, [asVariable(x)], null);
+type UnaryPrim = 'neg' | 'exp' | 'log' | 'log1p' | 'expm1' | 'sin' | 'cos' | 'tanh' | 'sigmoid' | 'relu' | 'abs' | 'sqrt' | 'softplus' | 'erf';
+const unaryPrim = (prim: UnaryPrim, x: VariableLike): Variable => run(prim, [asVariable(x)], null);
 
 /** −x. VJP: −g. */
 export const neg = (x: VariableLike): Variable => unaryPrim('neg', x);
@@ -116,6 +105,16 @@ export const abs = (x: VariableLike): Variable => unaryPrim('abs', x);
 export const sqrt = (x: VariableLike): Variable => unaryPrim('sqrt', x);
 /** log(1 + eˣ). VJP: g ⊙ σ(x). */
 export const softplus = (x: VariableLike): Variable => unaryPrim('softplus', x);
+/** erf x = 2/√π ∫₀ˣ e^(−t²) dt. VJP: g ⊙ 2/√π · e^(−x²). */
+export const erf = (x: VariableLike): Variable => unaryPrim('erf', x);
+/**
+ * GELU in its exact form (PyTorch's default), composed: x·Φ(x) = ½·x·(1 + erf(x/√2)).
+ * Derivative: Φ(x) + x·φ(x), with φ(x) = e^(−x²/2)/√(2π).
+ */
+export function gelu(x: VariableLike): Variable {
+  const v = asVariable(x);
+  return mul(mul(v, 0.5), add(erf(mul(v, Math.SQRT1_2)), 1));
+}
 /** x², recorded as x·x. Derivative 2x. */
 export const square = (x: VariableLike): Variable => {
   const v = asVariable(x);
@@ -131,21 +130,22 @@ export const sign = (x: VariableLike): Variable => constant(T.sign(asVariable(x)
 /** Clips to [min, max]. VJP: g where min ≤ x ≤ max (bounds included), 0 outside. */
 export function clamp(x: VariableLike, min?: number, max?: number): Variable {
   const v = asVariable(x);
-  T.clamp(T.zeros([0]), min, max); // validates the bounds with the tensor op's messages
-  return apply('clamp', [v], { min: min ?? -Infinity, max: max ?? Infinity });
+  const params = { min: min ?? -Infinity, max: max ?? Infinity };
+  rules.clamp.shape([v], params);
+  return run('clamp', [v], params);
 }
 
 /** a where cond ≠ 0, else b; all three broadcast. VJP: g ⊙ [cond ≠ 0] to a, g ⊙ [cond = 0] to b, none to cond. */
 export function where(cond: VariableLike, a: VariableLike, b: VariableLike): Variable {
   const c = asVariable(cond);
   const [x, y] = pairOf('where', a, b);
-  const shape = T.broadcastShapes('where', T.broadcastShapes('where', c.shape, x.shape), y.shape);
-  return apply('where', [constant(T.broadcastTo(c.value, shape)), expandTo(x, shape), expandTo(y, shape)], null);
+  const { shape } = rules.where.shape([c, x, y], null);
+  return run('where', [constant(T.broadcastTo(c.value, shape)), expandTo(x, shape), expandTo(y, shape)], null);
 }
 
 function reducePrim(prim: 'sum' | 'max' | 'min' | 'prod', x: VariableLike, opts: ReduceOptions = {}): Variable {
   const v = asVariable(x);
-  return apply(prim, [v], { axes: T.normAxes(prim, opts.axis, v.shape), keepDims: opts.keepDims ?? false });
+  return run(prim, [v], { axes: T.normAxes(prim, opts.axis, v.shape), keepDims: opts.keepDims ?? false });
 }
 /** Σx over `axis`. VJP: g, with the reduced axes restored as size 1, expanded back to x's shape. */
 export const sum = (x: VariableLike, opts?: ReduceOptions): Variable => reducePrim('sum', x, opts);
@@ -176,15 +176,25 @@ export function variance(x: VariableLike, opts: T.VarianceOptions = {}): Variabl
 }
 
 /**
+ * The shift of the stable log-sum-exp forms: m = max x over `axis` (kept as size 1), held constant, with an
+ * infinite max replaced by 0 (shifting by ±∞ would give ∞ − ∞ = NaN; by 0, the right limits). The one place
+ * autograd writes it, for logSumExp and logSoftmax.
+ */
+function lseShift(v: Variable, axis: number | readonly number[] | undefined): Variable {
+  const m = T.max(v.value, { axis, keepDims: true });
+  const md = m.data;
+  for (let i = 0; i < md.length; i++) if (!Number.isFinite(md[i]!) && md[i] === md[i]) md[i] = 0;
+  return constant(m);
+}
+
+/**
  * log Σ exp x over `axis` = m + log Σ exp(x − m), m = max x held constant: exact, since the result does not
  * depend on m, and stable for |x| ≈ 1000. Gradient: softmax(x).
  */
 export function logSumExp(x: VariableLike, opts: ReduceOptions = {}): Variable {
   const v = asVariable(x);
-  const m = T.max(v.value, { axis: opts.axis, keepDims: true });
-  const md = m.data;
-  for (let i = 0; i < md.length; i++) if (!Number.isFinite(md[i]!) && md[i] === md[i]) md[i] = 0;
-  const s = add(log(sum(exp(sub(v, constant(m))), { axis: opts.axis, keepDims: true })), constant(m));
+  const m = lseShift(v, opts.axis);
+  const s = add(log(sum(exp(sub(v, m)), { axis: opts.axis, keepDims: true })), m);
   return opts.keepDims ? s : reshape(s, T.reducedShape(v.shape, T.normAxes('logSumExp', opts.axis, v.shape), false));
 }
 
@@ -216,7 +226,7 @@ export const argmin = (x: VariableLike, opts?: T.ArgOptions): Variable => consta
 export function reshape(x: VariableLike, shape: readonly number[]): Variable {
   const v = asVariable(x);
   const out = T.reshape(v.value, shape);
-  return apply('reshape', [v], { shape: out.shape.slice() }, out);
+  return run('reshape', [v], { shape: out.shape.slice() }, out);
 }
 /** Merges axes startAxis..endAxis (a reshape). VJP: g reshaped back. */
 export function flatten(x: VariableLike, startAxis?: number, endAxis?: number): Variable {
@@ -227,7 +237,7 @@ export function flatten(x: VariableLike, startAxis?: number, endAxis?: number): 
 export function permute(x: VariableLike, axes: readonly number[]): Variable {
   const v = asVariable(x);
   const out = T.permute(v.value, axes);
-  return apply('permute', [v], { axes: axes.map((a) => (a < 0 ? a + v.ndim : a)) }, out);
+  return run('permute', [v], { axes: axes.map((a) => (a < 0 ? a + v.ndim : a)) }, out);
 }
 /** Reverses the axes, or permutes them as given. VJP: the inverse permutation of g. */
 export function transpose(x: VariableLike, axes?: readonly number[]): Variable {
@@ -254,7 +264,7 @@ export function squeeze(x: VariableLike, axis?: number | readonly number[]): Var
 /** Broadcasts to a larger shape (NumPy rules), recorded as the `expand` primitive. VJP: `sumTo(g, x.shape)`. */
 export function broadcastTo(x: VariableLike, shape: readonly number[]): Variable {
   const v = asVariable(x);
-  T.broadcastTo(v.value, shape); // validates with the tensor op's message
+  rules.expand.shape([v], { shape: shape.slice() });
   return expandTo(v, shape);
 }
 /** The same op as {@link broadcastTo} (PyTorch's name): VJP `sumTo(g, x.shape)`. */
@@ -277,7 +287,7 @@ export function sumTo(g: Variable, shape: readonly number[]): Variable {
 export function slice(x: VariableLike, ranges: readonly SliceSpec[]): Variable {
   const v = asVariable(x);
   const out = T.slice(v.value, ranges);
-  return apply('slice', [v], { ranges: ranges.slice() }, out);
+  return run('slice', [v], { ranges: ranges.slice() }, out);
 }
 /** Splits along `axis` into pieces, each recorded as a slice. VJP: each piece's g written back into its slice of zeros. */
 export function split(x: VariableLike, sizes: number | readonly number[], axis = 0): Variable[] {
@@ -290,20 +300,20 @@ export function split(x: VariableLike, sizes: number | readonly number[], axis =
     const ranges: SliceSpec[] = v.shape.map(() => null);
     ranges[ax] = [start, start + n];
     start += n;
-    return apply('slice', [v], { ranges }, p);
+    return run('slice', [v], { ranges }, p);
   });
 }
 /** Surrounds x with `value`. VJP: the slice of g where x sits. */
 export function pad(x: VariableLike, widths: PadWidths, value = 0): Variable {
   const v = asVariable(x);
-  return apply('pad', [v], { pairs: T.padPairs(v.value, widths), value });
+  return run('pad', [v], { pairs: T.padPairs(v.value, widths), value });
 }
 /** Joins along an existing axis. VJP: g split back into the inputs' sizes. */
 export function concat(xs: readonly VariableLike[], axis = 0): Variable {
   if (!Array.isArray(xs) || xs.length === 0) throw new ValueError(`[concat] expected a non-empty array of tensors`);
   const vs = xs.map((x) => asVariable(x));
   const out = T.concat(vs.map((v) => v.value), axis);
-  return apply('concat', vs, { axis: T.normAxis('concat', axis, vs[0]!.ndim, vs[0]!.shape) }, out);
+  return run('concat', vs, { axis: T.normAxis('concat', axis, vs[0]!.ndim, vs[0]!.shape) }, out);
 }
 /** Joins along a new axis (expandDims each, then concat). VJP: the slices of g along that axis. */
 export function stack(xs: readonly VariableLike[], axis = 0): Variable {
@@ -324,7 +334,7 @@ export function gather(x: VariableLike, indices: IndexLike, axis = 0): Variable 
   if (v.ndim === 0) throw new ShapeError(`[gather] cannot gather from a rank-0 tensor`);
   const ax = T.normAxis('gather', axis, v.ndim, v.shape);
   const { idx, shape } = T.toIndices('gather', indices, v.shape[ax]!, ax, v.shape);
-  return apply('gather', [v], { indices: idx, indexShape: shape, axis: ax });
+  return run('gather', [v], { indices: idx, indexShape: shape, axis: ax });
 }
 /** A contiguous copy. VJP: g (the identity). */
 export function contiguous(x: VariableLike): Variable {
@@ -339,23 +349,15 @@ export function contiguous(x: VariableLike): Variable {
  */
 export function matmul(a: VariableLike, b: VariableLike): Variable {
   const [x0, y0] = pairOf('matmul', a, b);
-  if (x0.ndim === 0 || y0.ndim === 0) {
-    throw new ShapeError(`[matmul] operands must have rank >= 1: got ${fmtShape(x0.shape)} and ${fmtShape(y0.shape)}`);
-  }
+  const { shape } = rules.matmul.shape([x0, y0], null);
   const x = x0.ndim === 1 ? reshape(x0, [1, x0.shape[0]!]) : x0;
   const y = y0.ndim === 1 ? reshape(y0, [y0.shape[0]!, 1]) : y0;
-  const K = x.shape[x.ndim - 1]!, K2 = y.shape[y.ndim - 2]!;
-  if (K !== K2) T.matmul(x0.value, y0.value); // throws the tensor op's message
   const batch = T.broadcastShapes('matmul', x.shape.slice(0, -2), y.shape.slice(0, -2));
   const xe = expandTo(x, [...batch, ...x.shape.slice(-2)]);
   const ye = expandTo(y, [...batch, ...y.shape.slice(-2)]);
-  const out = apply('matmul', [xe, ye], null);
-  if (x0.ndim > 1 && y0.ndim > 1) return out;
-  // Drop the axes that the 1-D operands' reshapes added (both, for a vector dot product: a scalar).
-  const shape = out.shape.slice(0, -2);
-  if (x0.ndim > 1) shape.push(out.shape[out.ndim - 2]!);
-  if (y0.ndim > 1) shape.push(out.shape[out.ndim - 1]!);
-  return reshape(out, shape);
+  const out = run('matmul', [xe, ye], null);
+  // A 1-D operand's axis, added by its reshape, is dropped again (both, for a vector dot product: a scalar).
+  return x0.ndim > 1 && y0.ndim > 1 ? out : reshape(out, shape);
 }
 
 /**
@@ -370,7 +372,7 @@ export function cdist(a: VariableLike, b: VariableLike, opts: CdistOptions = {})
   if (p === 2) {
     const batch = out.shape.slice(0, -2);
     const xe = expandTo(x, [...batch, ...x.shape.slice(-2)]), ye = expandTo(y, [...batch, ...y.shape.slice(-2)]);
-    return apply('cdist2', [xe, ye], null, out);
+    return run('cdist2', [xe, ye], null, out);
   }
   const diff = sub(expandDims(x, -2), expandDims(y, -3)); // [..., n, m, d]
   return norm(diff, { ord: p, axis: -1 });
@@ -398,7 +400,7 @@ export function topk(x: VariableLike, k: number, opts: TopkOptions = {}): { valu
     }
     flatIdx[i] = off;
   }
-  const picked = apply('gather', [reshape(v, [v.size])], { indices: flatIdx, indexShape: indices.shape.slice(), axis: 0 }, values);
+  const picked = run('gather', [reshape(v, [v.size])], { indices: flatIdx, indexShape: indices.shape.slice(), axis: 0 }, values);
   return { values: picked, indices: constant(indices) };
 }
 
@@ -414,7 +416,7 @@ function convOptsOf(opts: Conv2dOptions): Conv2dOptions {
  */
 export function conv2d(x: VariableLike, weight: VariableLike, opts: Conv2dOptions & { bias?: VariableLike } = {}): Variable {
   const [xv, wv] = pairOf('conv2d', x, weight);
-  const out = apply('conv2d', [xv, wv], convOptsOf(opts));
+  const out = run('conv2d', [xv, wv], convOptsOf(opts));
   if (opts.bias === undefined) return out;
   const b = asVariable(opts.bias);
   if (b.ndim !== 1 || b.shape[0] !== wv.shape[0]) {
@@ -427,20 +429,25 @@ export function conv2d(x: VariableLike, weight: VariableLike, opts: Conv2dOption
 export function maxPool2d(x: VariableLike, opts: Pool2dOptions): Variable {
   const v = asVariable(x);
   const { output, argmax } = T.maxPool2dWithArgmax(v.value, opts);
-  return apply('maxPoolGather', [v], { kernelSize: opts.kernelSize, stride: opts.stride, padding: opts.padding, argmax, inputShape: v.shape.slice() }, output);
+  return run('maxPoolGather', [v], { kernelSize: opts.kernelSize, stride: opts.stride, padding: opts.padding, argmax, inputShape: v.shape.slice() }, output);
 }
 
 /** Average pooling: y = mean over each window. VJP: every input gets g/|window| from each window holding it. */
 export function avgPool2d(x: VariableLike, opts: AvgPool2dOptions): Variable {
   const v = asVariable(x);
-  return apply('avgPool2d', [v], { kernelSize: opts.kernelSize, stride: opts.stride, padding: opts.padding, countIncludePad: opts.countIncludePad });
+  return run('avgPool2d', [v], { kernelSize: opts.kernelSize, stride: opts.stride, padding: opts.padding, countIncludePad: opts.countIncludePad });
 }
 
-/** log softmax along `axis` = x − logSumExp(x), composed. Derivative: g − softmax(x)·Σg. */
+/**
+ * log softmax along `axis` = x − logSumExp(x), composed as (x − m) − log Σ exp(x − m) with m = max x held
+ * constant, as the tensor op computes it: subtracting the shift first keeps float32 accurate at large |x|
+ * (x − (m + log Σ) would round m + log Σ at |x|'s scale first). Derivative: g − softmax(x)·Σg.
+ */
 export function logSoftmax(x: VariableLike, axis = -1): Variable {
   const v = asVariable(x);
   T.normAxis('logSoftmax', axis, v.ndim, v.shape);
-  return sub(v, logSumExp(v, { axis, keepDims: true }));
+  const shifted = sub(v, lseShift(v, axis));
+  return sub(shifted, log(sum(exp(shifted), { axis, keepDims: true })));
 }
 
 /** softmax along `axis` = exp(x − m) / Σ exp(x − m), m = max x held constant; composed. Derivative: s ⊙ (g − Σ g⊙s). */

@@ -5,7 +5,7 @@
  * @module @tsgrad/nn
  */
 export { Module, Parameter, NNError } from './module.js';
-export { Linear, Conv2d, MaxPool2d, AvgPool2d, Flatten, ReLU, Tanh, Sigmoid, Sequential } from './layers.js';
+export { Linear, Conv2d, MaxPool2d, AvgPool2d, Flatten, ReLU, Tanh, Sigmoid, GELU, Sequential } from './layers.js';
 export type { LayerOptions, Conv2dLayerOptions } from './layers.js';
 export * as init from './init.js';
 export * as optim from './optim/index.js';

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { Generator, Tensor } from '@tsgrad/tensor';
 import * as A from '@tsgrad/autograd';
 import {
-  AvgPool2d, Conv2d, Flatten, Linear, MaxPool2d, Module, NNError, Parameter, ReLU, Sequential, Sigmoid, Tanh, init,
+  AvgPool2d, Conv2d, Flatten, GELU, Linear, MaxPool2d, Module, NNError, Parameter, ReLU, Sequential, Sigmoid, Tanh, init,
 } from '@tsgrad/nn';
 import { expectError } from '../../../testing/errors.js';
 import { forward64, gradcheck64 } from '../../../testing/tolerances.js';
@@ -184,6 +184,19 @@ describe('activations', () => {
     const y = run(layer, x);
     expect(y.shape).toEqual([2, 4]);
     expect(y).toBeAllclose({ shape: [2, 4], data: Array.from(x.toTypedArray(), f) }, forward64);
+  });
+
+  it("GELU is PyTorch's exact form, ½x(1 + erf(x/√2)): values and gradients from torch.nn.functional.gelu (float64)", () => {
+    const v = new Tensor(Float64Array.from([-3, -1.5, -0.5, 0, 0.3, 1, 2.5, 4]), [8]);
+    const torchValue = [-0.00404969409489031, -0.10021080190328704, -0.15426876936299344, 0, 0.1853734266566858, 0.841344746068543, 2.4844758366855597, 3.9998733150326675];
+    const torchGrad = [-0.01194564720418392, -0.1274691922299796, 0.13250487534383712, 0.5, 0.7323277668271099, 1.0833154705876864, 1.037611085908145, 1.0005036496612265];
+    const xv = A.variable(v, { requiresGrad: true });
+    const y = new GELU().forward(xv);
+    expect(y.value).toBeAllclose(torchValue, { rtol: 1e-14, atol: 1e-15 });
+    A.sum(y).backward();
+    expect(xv.grad).toBeAllclose(torchGrad, { rtol: 1e-13, atol: 1e-15 });
+    expect(A.gradcheck((u) => new GELU().forward(u), [x])).toBe(true);
+    expect(A.gradgradcheck((u) => new GELU().forward(u), [x])).toBe(true);
   });
 });
 

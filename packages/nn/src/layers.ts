@@ -174,6 +174,14 @@ export class Sigmoid extends Module {
   }
 }
 
+/** GELU, the Gaussian error linear unit, in its exact form (PyTorch's default `approximate='none'`). */
+export class GELU extends Module {
+  /** x·Φ(x) = ½·x·(1 + erf(x/√2)) elementwise; derivative Φ(x) + x·φ(x), φ the standard normal density. */
+  forward(x: Variable): Variable {
+    return A.gelu(x);
+  }
+}
+
 /** Modules applied in order; children are named 0, 1, 2, ... as in PyTorch. */
 export class Sequential extends Module {
   /** The modules, in the order they are applied. */

@@ -208,6 +208,8 @@ export class Tensor {
   relu(): Tensor { return ew.relu(this); }
   /** {@inheritDoc "@tsgrad/tensor"!softplus} */
   softplus(): Tensor { return ew.softplus(this); }
+  /** {@inheritDoc "@tsgrad/tensor"!erf} */
+  erf(): Tensor { return ew.erf(this); }
   /** {@inheritDoc "@tsgrad/tensor"!clamp} */
   clamp(min?: number, max?: number): Tensor { return ew.clamp(this, min, max); }
   /** {@inheritDoc "@tsgrad/tensor"!where} */
