@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { Generator, type DType, type Tensor } from '@tsgrad/tensor';
 import * as A from '@tsgrad/autograd';
 import {
-  AvgPool2d, Conv2d, Flatten, Linear, MaxPool2d, Module, OnnxExportError, Parameter, ReLU, Sequential, Sigmoid, Tanh, exportOnnx,
+  AvgPool2d, Conv2d, Flatten, GELU, Linear, MaxPool2d, Module, OnnxExportError, Parameter, ReLU, Sequential, Sigmoid, Tanh, exportOnnx,
 } from '@tsgrad/nn';
 import { expectError } from '../../../../testing/errors.js';
 import { onnxReports, pythonHas, runOnnx, runPython } from '../../../../testing/onnx.js';
@@ -50,6 +50,11 @@ const cases: Case[] = [
     name: 'MLP: Linear, ReLU, Linear, Sigmoid (Gemm)',
     build: (g) => new Sequential(new Linear(5, 8, { generator: g }), new ReLU(), new Linear(8, 3, { generator: g }), new Sigmoid()),
     inputShape: [2, 5],
+  },
+  {
+    name: 'MLP with GELU (Erf composition at the default opset)',
+    build: (g) => new Sequential(new Linear(4, 6, { generator: g }), new GELU(), new Linear(6, 2, { generator: g })),
+    inputShape: [2, 4],
   },
   { name: 'a lone Linear without bias (the model is a leaf)', build: (g) => new Linear(4, 3, { generator: g, bias: false }), inputShape: [1, 4] },
   {
@@ -146,6 +151,11 @@ describe('exportOnnx: onnxruntime-web runs every model as tsgrad does, at any ba
 
   it('a float64 DrLIM network exported as float32 (dtype option) matches within float32 rounding', async () => {
     await expectOrtMatches('float64 DrLIM network as float32', drlimStack(new Generator(3), () => new Tanh(), 'float64'), [1, 1, 32, 32], 'float64', 7, { dtype: 'float32' });
+  });
+
+  it.each([13, 17, 19, 20, 21])('GELU at opset %i (Gelu from 20, Erf below)', async (opset) => {
+    const model = new Sequential(new Linear(3, 5, { generator: new Generator(opset) }), new GELU());
+    await expectOrtMatches(`GELU, opset ${opset}`, model, [2, 3], 'float32', opset, { opset });
   });
 
   it.each([13, 14, 15, 16, 17, 18, 19, 20, 21])('the DrLIM network at opset %i', async (opset) => {
@@ -254,7 +264,7 @@ describe('exportOnnx rejects what it cannot export faithfully, naming the layer,
     }
     const m = new Sequential(new Linear(4, 4), new Sequential(new Residual()));
     expectError(() => exportOnnx(m, { inputShape: [1, 4] }), OnnxExportError,
-      "[exportOnnx] cannot export layer '1.0' (Residual): no ONNX rule for it or a class it extends; the exporter knows Sequential, Linear, Conv2d, AvgPool2d, MaxPool2d, Flatten, ReLU, Tanh, Sigmoid");
+      "[exportOnnx] cannot export layer '1.0' (Residual): no ONNX rule for it or a class it extends; the exporter knows Sequential, Linear, Conv2d, AvgPool2d, MaxPool2d, Flatten, ReLU, Tanh, Sigmoid, GELU");
   });
 
   it('a subclass of a known layer that overrides its forward', () => {
@@ -264,14 +274,14 @@ describe('exportOnnx rejects what it cannot export faithfully, naming the layer,
       }
     }
     expectError(() => exportOnnx(new Sequential(new ReLU(), new ScaledLinear(3, 2)), { inputShape: [1, 3] }), OnnxExportError,
-      "[exportOnnx] cannot export layer '1' (ScaledLinear): it overrides Linear's forward, which the exporter cannot know; build it from Sequential, Linear, Conv2d, AvgPool2d, MaxPool2d, Flatten, ReLU, Tanh, Sigmoid");
+      "[exportOnnx] cannot export layer '1' (ScaledLinear): it overrides Linear's forward, which the exporter cannot know; build it from Sequential, Linear, Conv2d, AvgPool2d, MaxPool2d, Flatten, ReLU, Tanh, Sigmoid, GELU");
     class Custom extends Sequential {
       override forward(x: A.Variable): A.Variable {
         return A.neg(super.forward(x));
       }
     }
     expectError(() => exportOnnx(new Custom(new Linear(3, 2)), { inputShape: [1, 3] }), OnnxExportError,
-      "[exportOnnx] cannot export the model (Custom): it overrides Sequential's forward, which the exporter cannot know; build it from Sequential, Linear, Conv2d, AvgPool2d, MaxPool2d, Flatten, ReLU, Tanh, Sigmoid");
+      "[exportOnnx] cannot export the model (Custom): it overrides Sequential's forward, which the exporter cannot know; build it from Sequential, Linear, Conv2d, AvgPool2d, MaxPool2d, Flatten, ReLU, Tanh, Sigmoid, GELU");
   });
 
   it('an input shape that does not fit, with the layer\'s own message', () => {

@@ -175,6 +175,11 @@ export class GraphBuilder {
     return this.node(path, 'Constant', [], { value: { dims: [values.length], data_type: DataType.INT64, raw_data: rawData(values, 'int64') } });
   }
 
+  /** A constant scalar of the graph's element type, as a Constant node; returns its output. */
+  scalarConstant(path: string, value: number): string {
+    return this.node(path, 'Constant', [], { value: { dims: [], data_type: this.elemType, raw_data: rawData([value], this.dtype) } });
+  }
+
   /**
    * The initialiser holding parameter `p` of the layer at `path`, added on first use (a parameter shared by
    * two layers is stored once). A non-finite value is an error: ONNX would carry it into every prediction.
@@ -302,6 +307,13 @@ export const onnxRules: { readonly [K in keyof LayerClasses]: OnnxRule<InstanceT
   ReLU: unary('Relu'),
   Tanh: unary('Tanh'),
   Sigmoid: unary('Sigmoid'),
+  // Opset 20 has Gelu (exact form by default); below it, ½·x·(1 + Erf(x/√2)) from Erf (opset 9+), the same formula.
+  GELU: leaf((_m, x, g, path) => {
+    if (g.opset >= 20) return g.node(path, 'Gelu', [x.name]);
+    const erf = g.node(path, 'Erf', [g.node(path, 'Div', [x.name, g.scalarConstant(path, Math.SQRT2)])]);
+    const onePlus = g.node(path, 'Add', [erf, g.scalarConstant(path, 1)]);
+    return g.node(path, 'Mul', [g.node(path, 'Mul', [x.name, onePlus]), g.scalarConstant(path, 0.5)]);
+  }),
 };
 
 const ruleTable = new Map<unknown, OnnxRule<Module>>(
@@ -352,6 +364,7 @@ function checkName(what: string, v: unknown, fallback: string): string {
  *   to the merged shape with 0 (copy) for the batch size. A Flatten that merges the batch axis itself is
  *   rejected: the model would no longer take any batch size.
  * - `ReLU`, `Tanh`, `Sigmoid`: `Relu`, `Tanh`, `Sigmoid`.
+ * - `GELU`: `Gelu` at opset 20 and above, else `Mul(Mul(x, Add(Erf(Div(x, √2)), 1)), 0.5)`.
  *
  * Weights are stored as initialisers named like the state dict, in PyTorch's layouts, as FLOAT (float32)
  * or DOUBLE (float64): the model's dtype unless `dtype` says otherwise. The graph has one input, `names.input`,
