@@ -177,6 +177,18 @@ describe('pairsFromNeighbors', () => {
     expect(listOf(p)).toEqual(bruteNeighbours(X.toArray() as number[][], 1));
   });
 
+  it('keeps every near-tie as a candidate: a duplicate among a dozen points closer than float32 resolves (regression)', () => {
+    // Rows 1 and 17 are the same point, 1e-6 from a dozen zero rows; the other rows sit 1.5–3 away. In float32 the
+    // candidate distances of row 1 to 17 and to every zero row all round to about 0, so a fixed candidate budget
+    // (k + 8) could drop row 17, its true nearest neighbour (found by fast-check, seed -1739173097).
+    const z = [0, 0, 0, 0, 0], far = [0, 0, -2.9999998807907104, 0, 0], dup = [0, 0, 0, -0.000001, 0];
+    const rows = [[0, 0, -1.500000059604645, 0, 0], dup, z, z, z, z, z, far, z, z, far, z, z, z, far, z, z, dup, z, z, z];
+    const X = tensor(rows, { dtype: 'float32' });
+    const p = pairsFromNeighbors(X, { k: 1 });
+    expect(p.has(1, 17)).toBe(true);
+    expect(listOf(p)).toEqual(bruteNeighbours(X.toArray() as number[][], 1));
+  });
+
   it('flattens higher-rank samples (images) and defaults to k = 5', () => {
     const imgs = new Tensor(Float64Array.from({ length: 8 * 4 }, (_, i) => (i * 7919) % 13), [8, 2, 2]);
     const rows = Array.from({ length: 8 }, (_, i) => Array.from(imgs.data.subarray(i * 4, i * 4 + 4)));

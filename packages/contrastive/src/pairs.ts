@@ -141,8 +141,9 @@ function exactDist2(x: FloatArray, off: number, d: number, i: number, j: number)
  * The paper's neighbourhood graph: each sample is similar to its k nearest neighbours in input space
  * (Euclidean; the relation is symmetrised, so the set holds every {i, j} with j among i's k nearest or i among
  * j's), every other pair dissimilar. Computed exactly, in blocks of rows: squared distances
- * ‖x_i‖² + ‖x_j‖² − 2·x_i·x_j come from the blocked matmul, a few extra candidates per row are kept, and those
- * are re-ranked with exact float64 distances (ties broken by index).
+ * ‖x_i‖² + ‖x_j‖² − 2·x_i·x_j come from the blocked matmul, every sample whose distance could be among the k
+ * smallest within the matmul's rounding is kept as a candidate, and those are re-ranked with exact float64
+ * distances (ties broken by index).
  */
 export function pairsFromNeighbors(X: Tensor, opts: { k?: number; blockSize?: number } = {}): Pairs {
   const k = opts.k ?? 5;
@@ -150,51 +151,53 @@ export function pairsFromNeighbors(X: Tensor, opts: { k?: number; blockSize?: nu
   const n = M.shape[0]!, d = M.shape[1]!;
   if (!Number.isInteger(k) || k < 1 || k >= n) throw new ValueError(`[pairsFromNeighbors] k must be an integer in [1, ${n - 1}] for ${n} samples: got ${String(k)}`);
   const block = opts.blockSize ?? 512;
-  const extra = Math.min(n - 1, k + 8);
   // The candidate distances ‖x_i‖² + ‖x_j‖² − 2·x_i·x_j cancel catastrophically when the data sit far from the
   // origin (a constant offset of 1000 in float32 buries distances of 1e-5), so they are computed on a copy shifted
   // by each column's mean rounded to an integer: the shift leaves distances unchanged and keeps integer data exact.
   const C = centred(M, n, d);
   const sq = rowSquares(C.data, 0, n, d);
+  // What rounding can do to an approximate distance: float32 products summed in float32 (the wasm gemm) err by
+  // at most a few d·2⁻²⁴·(‖x_i‖² + ‖x_j‖²) in the worst case; DIST_SLACK·(‖x_i‖² + ‖x_j‖²) covers that with room.
+  // Every j whose distance could be among the k smallest once rounding is undone is a candidate, so near-ties
+  // (duplicates, points closer than float32 resolves) are never dropped before the exact re-ranking.
+  const slack = C.dtype === 'float64' ? 1e-12 : Math.max(1e-5, d * 2 ** -22);
   const a = new Int32Array(n * k), b = new Int32Array(n * k);
   const MT = transpose(C);
-  const candD = new Float64Array(extra), candI = new Int32Array(extra);
+  const kth = new Float64Array(k);
+  const cands: number[] = [];
   for (let r0 = 0; r0 < n; r0 += block) {
     const r1 = Math.min(n, r0 + block);
     const G = matmul(C.slice([[r0, r1]]), MT).data; // [r1 − r0, n] inner products
     for (let r = r0; r < r1; r++) {
       const row = (r - r0) * n;
+      // Pass 1: the k smallest upper bounds (approximate distance + its rounding slack), by insertion.
       let count = 0;
-      // Keep the `extra` smallest approximate distances with an insertion buffer (extra is small).
       for (let j = 0; j < n; j++) {
         if (j === r) continue;
-        const dist = sq[r]! + sq[j]! - 2 * G[row + j]!;
-        if (count < extra) {
-          let p = count++;
-          while (p > 0 && candD[p - 1]! > dist) {
-            candD[p] = candD[p - 1]!;
-            candI[p] = candI[p - 1]!;
+        const hi = sq[r]! + sq[j]! - 2 * G[row + j]! + slack * (sq[r]! + sq[j]!);
+        if (count < k || hi < kth[k - 1]!) {
+          let p = count < k ? count++ : k - 1;
+          while (p > 0 && kth[p - 1]! > hi) {
+            kth[p] = kth[p - 1]!;
             p--;
           }
-          candD[p] = dist;
-          candI[p] = j;
-        } else if (dist < candD[extra - 1]!) {
-          let p = extra - 1;
-          while (p > 0 && candD[p - 1]! > dist) {
-            candD[p] = candD[p - 1]!;
-            candI[p] = candI[p - 1]!;
-            p--;
-          }
-          candD[p] = dist;
-          candI[p] = j;
+          kth[p] = hi;
         }
       }
-      // Exact re-ranking of the candidates.
-      const cands = Array.from(candI.subarray(0, count), (j) => [exactDist2(M.data, M.offset, d, r, j), j] as const);
-      cands.sort((u, v) => u[0] - v[0] || u[1] - v[1]);
+      // Pass 2: every j whose lower bound does not exceed the k-th upper bound might be among the k nearest.
+      const bound = kth[k - 1]!;
+      cands.length = 0;
+      for (let j = 0; j < n; j++) {
+        if (j === r) continue;
+        const lo = sq[r]! + sq[j]! - 2 * G[row + j]! - slack * (sq[r]! + sq[j]!);
+        if (lo <= bound) cands.push(j);
+      }
+      // Exact re-ranking of the candidates, ties by index.
+      const ranked = cands.map((j) => [exactDist2(M.data, M.offset, d, r, j), j] as const);
+      ranked.sort((u, v) => u[0] - v[0] || u[1] - v[1]);
       for (let t = 0; t < k; t++) {
         a[r * k + t] = r;
-        b[r * k + t] = cands[t]![1];
+        b[r * k + t] = ranked[t]![1];
       }
     }
   }
