@@ -213,9 +213,13 @@ describe('bench harness run', () => {
     vi.resetModules();
     const state = { threads: 1, setCalls: [] as number[] };
     vi.doMock('@tsgrad/tensor', async (importOriginal) => {
-      const { setNumThreads: _s, getNumThreads: _g, ...rest } = await importOriginal<Record<string, unknown>>();
+      // Without threads: a tree from before the wasm kernels (no backend or thread API at all).
+      const { setNumThreads: _s, getNumThreads: _g, setBackend: _sb, getBackend: _gb, ...rest } = await importOriginal<Record<string, unknown>>();
       if (!threads) return rest;
-      return { ...rest, setNumThreads: (n: number) => { state.setCalls.push(n); state.threads = n; }, getNumThreads: () => state.threads };
+      return {
+        ...rest, getBackend: () => 'wasm',
+        setNumThreads: (n: number) => { state.setCalls.push(n); state.threads = n; }, getNumThreads: () => state.threads,
+      };
     });
     const harness = await import('../bench/lib/harness.js');
     const threadsModule = await import('../bench/lib/threads.js');
@@ -268,7 +272,7 @@ describe('bench harness run', () => {
     expect(r.rows[1]!.cells.tsgrad).toHaveProperty('value');
     expect(r.rows[2]!.cells['tfjs-cpu']).toEqual({ missing: 'no such backend here' });
     expect(r.pytorch).toBe('PyTorch 1.13');
-    expect(r.tsgrad).toEqual({ backend: 'js', defaultThreads: 1 });
+    expect(r.tsgrad).toEqual({ backend: 'wasm', defaultThreads: 1 });
     // Every call of a tsgrad case ran at its own count (and 'other' at the default); the default is restored.
     expect([...events.get('tsgrad 1')!.threads]).toEqual([1]);
     expect([...events.get('tsgrad 2')!.threads]).toEqual([2]);
