@@ -12,6 +12,8 @@ export default defineConfig({
         find: new RegExp(`^@tsgrad/${name}$`),
         replacement: pkgSrc(name),
       })),
+      // contrastive's Node entry point (the MNIST loader), for code that imports it as users do (the docs' blocks).
+      { find: /^@tsgrad\/contrastive\/node$/, replacement: fileURLToPath(new URL('./packages/contrastive/src/node/index.ts', import.meta.url)) },
       // onnxruntime-web is a devDependency of @tsgrad/nn alone; testing/ and the README's blocks import it by name
       // too (its Node entry point, which loads the WebAssembly build beside it).
       {

@@ -168,7 +168,8 @@ describe('types in README.md and docs/', () => {
     const { options } = ts.parseJsonConfigFileContent(config.config, ts.sys, root);
     const names = ['tensor', 'autograd', 'nn', 'contrastive'];
     const built = names.every((n) => existsSync(join(root, 'packages', n, 'dist/index.d.ts')));
-    const paths = Object.fromEntries(names.map((n) => [`@tsgrad/${n}`, [join(root, 'packages', n, built ? 'dist/index.d.ts' : 'src/index.ts')]]));
+    const paths: Record<string, string[]> = Object.fromEntries(names.map((n) => [`@tsgrad/${n}`, [join(root, 'packages', n, built ? 'dist/index.d.ts' : 'src/index.ts')]]));
+    paths['@tsgrad/contrastive/node'] = [join(root, 'packages/contrastive', built ? 'dist/node/index.d.ts' : 'src/node/index.ts')];
     // tsconfig.test.json's other paths (onnxruntime-web, which only @tsgrad/nn depends on) stay.
     const program = ts.createProgram(files.map((f) => f.path), { ...options, paths: { ...options.paths, ...paths }, noEmit: true });
     const problems = files.flatMap(({ path, block }) =>
