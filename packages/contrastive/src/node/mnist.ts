@@ -76,17 +76,21 @@ function checkDigit(digit: number): void {
   if (!Number.isInteger(digit) || digit < 0 || digit > 9) throw new ValueError(`[loadMnist] digits must be integers 0..9: got ${String(digit)}`);
 }
 
+/** The images at `indices` of one part, one after another, as grey levels / 255 (784 values per image). */
+function imagesAt(pixels: Uint8Array, indices: ArrayLike<number>): Float32Array {
+  const out = new Float32Array(indices.length * PIXELS);
+  for (let k = 0; k < indices.length; k++) {
+    const src = indices[k]! * PIXELS, dst = k * PIXELS;
+    for (let q = 0; q < PIXELS; q++) out[dst + q] = pixels[src + q]! / 255;
+  }
+  return out;
+}
+
 /** Every training image of one digit as a flat Float32Array in [0, 1] (784 values per image, file order). */
 export function mnistDigit(digit: number): Float32Array {
   checkDigit(digit);
   const { pixels, byDigit } = part('train');
-  const idx = byDigit[digit]!;
-  const out = new Float32Array(idx.length * PIXELS);
-  for (let k = 0; k < idx.length; k++) {
-    const src = idx[k]! * PIXELS, dst = k * PIXELS;
-    for (let q = 0; q < PIXELS; q++) out[dst + q] = pixels[src + q]! / 255;
-  }
-  return out;
+  return imagesAt(pixels, byDigit[digit]!);
 }
 
 /**
@@ -120,12 +124,7 @@ export function loadMnist(opts: MnistOptions = {}): { train: MnistSplit; test: M
         labels.push(d);
       }
     }
-    const images = new Float32Array(chosen.length * PIXELS);
-    chosen.forEach((idx, k) => {
-      const src = idx * PIXELS, dst = k * PIXELS;
-      for (let q = 0; q < PIXELS; q++) images[dst + q] = p.pixels[src + q]! / 255;
-    });
-    return { images: new Tensor(images, [chosen.length, 1, 28, 28]), labels: Int32Array.from(labels), indices: Int32Array.from(chosen) };
+    return { images: new Tensor(imagesAt(p.pixels, chosen), [chosen.length, 1, 28, 28]), labels: Int32Array.from(labels), indices: Int32Array.from(chosen) };
   };
   return { train: draw('train', opts.perDigit), test: draw('test', opts.testPerDigit) };
 }
