@@ -1,7 +1,6 @@
 /*
- * Elementwise float32 kernels the DrLIM step's profile singles out (Math.tanh was ~30% of the step on the TS
- * kernels; plain adds and multiplies are memory-bound, so copying them into wasm memory would cost what SIMD
- * saves, and they stay in TypeScript).
+ * Elementwise float32 kernels: tanh (Math.tanh was ~30% of the DrLIM step on the TypeScript kernels), and the
+ * exact binary and unary rows further down.
  */
 
 // tanh as the rational function Eigen uses for float (generic_fast_tanh_float): a degree-13 odd numerator over
@@ -69,3 +68,149 @@ export function tanhRow(src: usize, dst: usize, n: i32): void {
     dst += 4;
   }
 }
+
+/*
+ * Binary rows: dst[i] = a[i] ∘ b[i] for i < n, where either operand may be a scalar broadcast along the row
+ * (aStep or bStep 0, else 1). Measured on this VM, the TypeScript rows run at 3.5–6 ns per float32 element (a
+ * load, a float64 op and a rounding store each, with bounds checks) while copying the row into wasm memory and
+ * back costs ~0.13 ns per element and array: so even a multiply pays for its copies by 5× once it runs four lanes
+ * at a time here. +, −, ×, ÷ round once to float32 in both (JavaScript's float64 result of two float32 operands
+ * rounds to the same float32), so the two backends agree bit for bit. Comparisons store 1 or 0.
+ *
+ * One inlined body per op: `op` is a constant at every call site below, so Binaryen folds the switch away.
+ */
+const OP_ADD = 0, OP_SUB = 1, OP_MUL = 2, OP_DIV = 3;
+const OP_GT = 4, OP_GE = 5, OP_LT = 6, OP_LE = 7, OP_EQ = 8, OP_NE = 9;
+
+// @ts-ignore: decorator
+@inline function vop(op: i32, x: v128, y: v128): v128 {
+  const one = f32x4.splat(1);
+  switch (op) {
+    case OP_ADD: return f32x4.add(x, y);
+    case OP_SUB: return f32x4.sub(x, y);
+    case OP_MUL: return f32x4.mul(x, y);
+    case OP_DIV: return f32x4.div(x, y);
+    case OP_GT: return v128.and(f32x4.gt(x, y), one);
+    case OP_GE: return v128.and(f32x4.ge(x, y), one);
+    case OP_LT: return v128.and(f32x4.lt(x, y), one);
+    case OP_LE: return v128.and(f32x4.le(x, y), one);
+    case OP_EQ: return v128.and(f32x4.eq(x, y), one);
+    default: return v128.and(f32x4.ne(x, y), one);
+  }
+}
+
+// @ts-ignore: decorator
+@inline function sop(op: i32, x: f32, y: f32): f32 {
+  switch (op) {
+    case OP_ADD: return x + y;
+    case OP_SUB: return x - y;
+    case OP_MUL: return x * y;
+    case OP_DIV: return x / y;
+    case OP_GT: return x > y ? 1 : 0;
+    case OP_GE: return x >= y ? 1 : 0;
+    case OP_LT: return x < y ? 1 : 0;
+    case OP_LE: return x <= y ? 1 : 0;
+    case OP_EQ: return x == y ? 1 : 0;
+    default: return x != y ? 1 : 0;
+  }
+}
+
+// @ts-ignore: decorator
+@inline function binary(op: i32, a: usize, aStep: i32, b: usize, bStep: i32, dst: usize, n: i32): void {
+  const n4 = n & ~3;
+  let i = 0;
+  if (aStep != 0 && bStep != 0) {
+    for (; i < n4; i += 4) {
+      const o = <usize>i << 2;
+      v128.store(dst + o, vop(op, v128.load(a + o), v128.load(b + o)));
+    }
+    for (; i < n; i++) {
+      const o = <usize>i << 2;
+      store<f32>(dst + o, sop(op, load<f32>(a + o), load<f32>(b + o)));
+    }
+  } else if (bStep == 0) {
+    const y = load<f32>(b), yy = f32x4.splat(y);
+    for (; i < n4; i += 4) {
+      const o = <usize>i << 2;
+      v128.store(dst + o, vop(op, v128.load(a + o), yy));
+    }
+    for (; i < n; i++) {
+      const o = <usize>i << 2;
+      store<f32>(dst + o, sop(op, load<f32>(a + o), y));
+    }
+  } else {
+    const x = load<f32>(a), xx = f32x4.splat(x);
+    for (; i < n4; i += 4) {
+      const o = <usize>i << 2;
+      v128.store(dst + o, vop(op, xx, v128.load(b + o)));
+    }
+    for (; i < n; i++) {
+      const o = <usize>i << 2;
+      store<f32>(dst + o, sop(op, x, load<f32>(b + o)));
+    }
+  }
+}
+
+/** dst = a + b over n float32 (aStep/bStep 0: that operand is one scalar). */
+export function addRow(a: usize, aStep: i32, b: usize, bStep: i32, dst: usize, n: i32): void { binary(OP_ADD, a, aStep, b, bStep, dst, n); }
+/** dst = a − b. */
+export function subRow(a: usize, aStep: i32, b: usize, bStep: i32, dst: usize, n: i32): void { binary(OP_SUB, a, aStep, b, bStep, dst, n); }
+/** dst = a · b. */
+export function mulRow(a: usize, aStep: i32, b: usize, bStep: i32, dst: usize, n: i32): void { binary(OP_MUL, a, aStep, b, bStep, dst, n); }
+/** dst = a / b. */
+export function divRow(a: usize, aStep: i32, b: usize, bStep: i32, dst: usize, n: i32): void { binary(OP_DIV, a, aStep, b, bStep, dst, n); }
+/** dst = +(a > b). */
+export function greaterRow(a: usize, aStep: i32, b: usize, bStep: i32, dst: usize, n: i32): void { binary(OP_GT, a, aStep, b, bStep, dst, n); }
+/** dst = +(a ≥ b). */
+export function greaterEqualRow(a: usize, aStep: i32, b: usize, bStep: i32, dst: usize, n: i32): void { binary(OP_GE, a, aStep, b, bStep, dst, n); }
+/** dst = +(a < b). */
+export function lessRow(a: usize, aStep: i32, b: usize, bStep: i32, dst: usize, n: i32): void { binary(OP_LT, a, aStep, b, bStep, dst, n); }
+/** dst = +(a ≤ b). */
+export function lessEqualRow(a: usize, aStep: i32, b: usize, bStep: i32, dst: usize, n: i32): void { binary(OP_LE, a, aStep, b, bStep, dst, n); }
+/** dst = +(a = b). */
+export function equalRow(a: usize, aStep: i32, b: usize, bStep: i32, dst: usize, n: i32): void { binary(OP_EQ, a, aStep, b, bStep, dst, n); }
+/** dst = +(a ≠ b). */
+export function notEqualRow(a: usize, aStep: i32, b: usize, bStep: i32, dst: usize, n: i32): void { binary(OP_NE, a, aStep, b, bStep, dst, n); }
+
+/*
+ * Unary rows that are exact in float32 (so bit-identical to the TypeScript rows): max(x, 0), −x, |x|, x², √x.
+ * f32x4.max(x, 0) gives +0 for −0 and NaN for NaN, as the TypeScript relu does.
+ */
+const UN_RELU = 0, UN_NEG = 1, UN_ABS = 2, UN_SQUARE = 3, UN_SQRT = 4;
+
+// @ts-ignore: decorator
+@inline function uop(op: i32, x: v128): v128 {
+  switch (op) {
+    case UN_RELU: return f32x4.max(x, f32x4.splat(0));
+    case UN_NEG: return f32x4.neg(x);
+    case UN_ABS: return f32x4.abs(x);
+    case UN_SQUARE: return f32x4.mul(x, x);
+    default: return f32x4.sqrt(x);
+  }
+}
+
+// @ts-ignore: decorator
+@inline function unary(op: i32, src: usize, dst: usize, n: i32): void {
+  const n4 = n & ~3;
+  let i = 0;
+  for (; i < n4; i += 4) {
+    const o = <usize>i << 2;
+    v128.store(dst + o, uop(op, v128.load(src + o)));
+  }
+  // The tail through the same vector op, one lane used: no second (scalar) definition to keep in step.
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    store<f32>(dst + o, f32x4.extract_lane(uop(op, f32x4.splat(load<f32>(src + o))), 0));
+  }
+}
+
+/** dst = max(src, 0). */
+export function reluRow(src: usize, dst: usize, n: i32): void { unary(UN_RELU, src, dst, n); }
+/** dst = −src. */
+export function negRow(src: usize, dst: usize, n: i32): void { unary(UN_NEG, src, dst, n); }
+/** dst = |src|. */
+export function absRow(src: usize, dst: usize, n: i32): void { unary(UN_ABS, src, dst, n); }
+/** dst = src². */
+export function squareRow(src: usize, dst: usize, n: i32): void { unary(UN_SQUARE, src, dst, n); }
+/** dst = √src. */
+export function sqrtRow(src: usize, dst: usize, n: i32): void { unary(UN_SQRT, src, dst, n); }

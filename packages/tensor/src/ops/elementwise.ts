@@ -7,7 +7,10 @@ import { DTypeError, ShapeError, ValueError, fmtShape } from '../errors.js';
 import type { FloatArray } from '../kernels/gemm.js';
 import { copyRow, map1, map2, map3, type RowKernel1, type RowKernel2 } from '../kernels/iter.js';
 import { wasmActive } from '../kernels/backend.js';
-import { tanhWasm } from '../kernels/wasm/elementwise.js';
+import {
+  W_ABS, W_ADD, W_DIV, W_EQ, W_GE, W_GT, W_LE, W_LT, W_MUL, W_NE, W_NEG, W_RELU, W_SQRT, W_SQUARE, W_SUB,
+  binaryWasm, tanhWasm, unaryWasm, wasmBinary, wasmUnary,
+} from '../kernels/wasm/elementwise.js';
 
 /**
  * Fewest elements of a contiguous float32 row for which tanh runs on the wasm kernel (backend 'wasm'); shorter
@@ -70,18 +73,31 @@ export function unary(op: string, x: Tensor, kernel: RowKernel1, p1 = 0, p2 = 0)
   return new Tensor(out, x.shape.slice());
 }
 
-// Binary row kernels: o[d] = a[ia] ∘ b[ib] along one row.
+// Binary row kernels: o[d] = a[ia] ∘ b[ib] along one row. Float32 rows of the exact ops (+ − × ÷, the
+// comparisons; neg, abs, square, sqrt, relu below) that are contiguous or broadcast a scalar along the row go to
+// the wasm rows on the 'wasm' backend (kernels/wasm/elementwise.ts says why even an add pays there); the two give
+// the same bits.
 type A = FloatArray;
+function wasm2(op: number, o: A, d: number, a: A, ia: number, sa: number, b: A, ib: number, sb: number, n: number): void {
+  binaryWasm(op, o as Float32Array, d, a as Float32Array, ia, sa, b as Float32Array, ib, sb, n);
+}
+function wasm1(op: number, o: A, d: number, a: A, s: number, n: number): void {
+  unaryWasm(op, o as Float32Array, d, a as Float32Array, s, n);
+}
 function addRow(o: A, d: number, ds: number, a: A, ia: number, sa: number, b: A, ib: number, sb: number, n: number): void {
+  if (wasmBinary(o, ds, a, sa, b, sb, n)) return wasm2(W_ADD, o, d, a, ia, sa, b, ib, sb, n);
   for (let i = 0; i < n; i++, d += ds, ia += sa, ib += sb) o[d] = a[ia]! + b[ib]!;
 }
 function subRow(o: A, d: number, ds: number, a: A, ia: number, sa: number, b: A, ib: number, sb: number, n: number): void {
+  if (wasmBinary(o, ds, a, sa, b, sb, n)) return wasm2(W_SUB, o, d, a, ia, sa, b, ib, sb, n);
   for (let i = 0; i < n; i++, d += ds, ia += sa, ib += sb) o[d] = a[ia]! - b[ib]!;
 }
 function mulRow(o: A, d: number, ds: number, a: A, ia: number, sa: number, b: A, ib: number, sb: number, n: number): void {
+  if (wasmBinary(o, ds, a, sa, b, sb, n)) return wasm2(W_MUL, o, d, a, ia, sa, b, ib, sb, n);
   for (let i = 0; i < n; i++, d += ds, ia += sa, ib += sb) o[d] = a[ia]! * b[ib]!;
 }
 function divRow(o: A, d: number, ds: number, a: A, ia: number, sa: number, b: A, ib: number, sb: number, n: number): void {
+  if (wasmBinary(o, ds, a, sa, b, sb, n)) return wasm2(W_DIV, o, d, a, ia, sa, b, ib, sb, n);
   for (let i = 0; i < n; i++, d += ds, ia += sa, ib += sb) o[d] = a[ia]! / b[ib]!;
 }
 function powRow(o: A, d: number, ds: number, a: A, ia: number, sa: number, b: A, ib: number, sb: number, n: number): void {
@@ -103,21 +119,27 @@ function minimumRow(o: A, d: number, ds: number, a: A, ia: number, sa: number, b
 // Comparisons store +(a ∘ b): the boolean becomes 1 or 0 without a branch (a data-dependent branch, taken
 // half the time as for a ReLU mask, made these rows ~2.5× slower than a multiply).
 function equalRow(o: A, d: number, ds: number, a: A, ia: number, sa: number, b: A, ib: number, sb: number, n: number): void {
+  if (wasmBinary(o, ds, a, sa, b, sb, n)) return wasm2(W_EQ, o, d, a, ia, sa, b, ib, sb, n);
   for (let i = 0; i < n; i++, d += ds, ia += sa, ib += sb) o[d] = +(a[ia]! === b[ib]!);
 }
 function notEqualRow(o: A, d: number, ds: number, a: A, ia: number, sa: number, b: A, ib: number, sb: number, n: number): void {
+  if (wasmBinary(o, ds, a, sa, b, sb, n)) return wasm2(W_NE, o, d, a, ia, sa, b, ib, sb, n);
   for (let i = 0; i < n; i++, d += ds, ia += sa, ib += sb) o[d] = +(a[ia]! !== b[ib]!);
 }
 function greaterRow(o: A, d: number, ds: number, a: A, ia: number, sa: number, b: A, ib: number, sb: number, n: number): void {
+  if (wasmBinary(o, ds, a, sa, b, sb, n)) return wasm2(W_GT, o, d, a, ia, sa, b, ib, sb, n);
   for (let i = 0; i < n; i++, d += ds, ia += sa, ib += sb) o[d] = +(a[ia]! > b[ib]!);
 }
 function greaterEqualRow(o: A, d: number, ds: number, a: A, ia: number, sa: number, b: A, ib: number, sb: number, n: number): void {
+  if (wasmBinary(o, ds, a, sa, b, sb, n)) return wasm2(W_GE, o, d, a, ia, sa, b, ib, sb, n);
   for (let i = 0; i < n; i++, d += ds, ia += sa, ib += sb) o[d] = +(a[ia]! >= b[ib]!);
 }
 function lessRow(o: A, d: number, ds: number, a: A, ia: number, sa: number, b: A, ib: number, sb: number, n: number): void {
+  if (wasmBinary(o, ds, a, sa, b, sb, n)) return wasm2(W_LT, o, d, a, ia, sa, b, ib, sb, n);
   for (let i = 0; i < n; i++, d += ds, ia += sa, ib += sb) o[d] = +(a[ia]! < b[ib]!);
 }
 function lessEqualRow(o: A, d: number, ds: number, a: A, ia: number, sa: number, b: A, ib: number, sb: number, n: number): void {
+  if (wasmBinary(o, ds, a, sa, b, sb, n)) return wasm2(W_LE, o, d, a, ia, sa, b, ib, sb, n);
   for (let i = 0; i < n; i++, d += ds, ia += sa, ib += sb) o[d] = +(a[ia]! <= b[ib]!);
 }
 
@@ -150,9 +172,11 @@ export const lessEqual = (a: TensorLike, b: TensorLike): Tensor => binary('lessE
 
 // Unary row kernels: o[d] = f(a[s]) along one row.
 function negRow(o: A, d: number, ds: number, a: A, s: number, ss: number, n: number): void {
+  if (wasmUnary(o, ds, a, ss, n)) return wasm1(W_NEG, o, d, a, s, n);
   for (let i = 0; i < n; i++, d += ds, s += ss) o[d] = -a[s]!;
 }
 function absRow(o: A, d: number, ds: number, a: A, s: number, ss: number, n: number): void {
+  if (wasmUnary(o, ds, a, ss, n)) return wasm1(W_ABS, o, d, a, s, n);
   for (let i = 0; i < n; i++, d += ds, s += ss) o[d] = Math.abs(a[s]!);
 }
 function signRow(o: A, d: number, ds: number, a: A, s: number, ss: number, n: number): void {
@@ -174,12 +198,14 @@ function expm1Row(o: A, d: number, ds: number, a: A, s: number, ss: number, n: n
   for (let i = 0; i < n; i++, d += ds, s += ss) o[d] = Math.expm1(a[s]!);
 }
 function sqrtRow(o: A, d: number, ds: number, a: A, s: number, ss: number, n: number): void {
+  if (wasmUnary(o, ds, a, ss, n)) return wasm1(W_SQRT, o, d, a, s, n);
   for (let i = 0; i < n; i++, d += ds, s += ss) o[d] = Math.sqrt(a[s]!);
 }
 function rsqrtRow(o: A, d: number, ds: number, a: A, s: number, ss: number, n: number): void {
   for (let i = 0; i < n; i++, d += ds, s += ss) o[d] = 1 / Math.sqrt(a[s]!);
 }
 function squareRow(o: A, d: number, ds: number, a: A, s: number, ss: number, n: number): void {
+  if (wasmUnary(o, ds, a, ss, n)) return wasm1(W_SQUARE, o, d, a, s, n);
   for (let i = 0; i < n; i++, d += ds, s += ss) {
     const x = a[s]!;
     o[d] = x * x;
@@ -218,6 +244,7 @@ function sigmoidRow(o: A, d: number, ds: number, a: A, s: number, ss: number, n:
 // give NaN, so a row holding a non-finite value (its Σ x·0 is NaN) is redone with the comparison. float64
 // keeps the comparison (x + x overflows near the largest double). −0 gives +0 either way; NaN propagates.
 function reluRow(o: A, d: number, ds: number, a: A, s: number, ss: number, n: number): void {
+  if (wasmUnary(o, ds, a, ss, n)) return wasm1(W_RELU, o, d, a, s, n);
   if (a instanceof Float32Array) {
     const d0 = d, s0 = s;
     let chk = 0;
