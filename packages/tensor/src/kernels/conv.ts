@@ -364,6 +364,9 @@ function col2imT(cols: FloatArray, n0: number, nb: number, g: Conv2dGeometry, gx
   }
 }
 
+/** Shortest run gatherBlock/scatterBlock copy with TypedArray.set rather than an element loop. */
+const COPY_MIN = 32;
+
 /** blk[o, b·OHW + r] = src[(n0+b)·O·OHW + o·OHW + r]: the chunk's NCHW gradient as an [O, L] matrix. */
 function gatherBlock(src: FloatArray, n0: number, nb: number, O: number, OHW: number, blk: FloatArray): void {
   const L = nb * OHW;
@@ -371,7 +374,13 @@ function gatherBlock(src: FloatArray, n0: number, nb: number, O: number, OHW: nu
     let s = (n0 + b) * O * OHW;
     for (let o = 0; o < O; o++) {
       let d = o * L + b * OHW;
-      for (let e = d + OHW; d < e; d++) blk[d] = src[s++]!;
+      // A typed-array copy (memmove) beats the element loop ~10× from a few dozen elements on.
+      if (OHW >= COPY_MIN) {
+        blk.set(src.subarray(s, s + OHW), d);
+        s += OHW;
+      } else {
+        for (let e = d + OHW; d < e; d++) blk[d] = src[s++]!;
+      }
     }
   }
 }
@@ -383,7 +392,12 @@ function scatterBlock(blk: FloatArray, n0: number, nb: number, O: number, OHW: n
     let d = (n0 + b) * O * OHW;
     for (let o = 0; o < O; o++) {
       let s = o * L + b * OHW;
-      for (let e = s + OHW; s < e; s++) dst[d++] = blk[s]!;
+      if (OHW >= COPY_MIN) {
+        dst.set(blk.subarray(s, s + OHW), d);
+        d += OHW;
+      } else {
+        for (let e = s + OHW; s < e; s++) dst[d++] = blk[s]!;
+      }
     }
   }
 }

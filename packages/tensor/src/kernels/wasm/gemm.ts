@@ -145,7 +145,7 @@ function block(
   C: Float32Array, cOff: number, ldc: number, acc: boolean, t: boolean,
 ): void {
   const need = stagedSize(M, K, aRs, aCs, aRows, ar0, aCols, ac0) +
-    stagedSize(K, N, bRs, bCs, bRows, br0, bCols, bc0) + M * N + 16;
+    stagedSize(K, N, bRs, bCs, bRows, br0, bCols, bc0) + (t ? 2 : 1) * M * N + 32;
   const cap = arenaLimit ?? (rt.arenaEnd - rt.arenaBase) / 4;
   if (need > cap && (M > WASM_NR || N > WASM_NR || K > WASM_KC)) {
     // Halve the largest dimension; K only at a multiple of KC (the kernel adds each KC slice into C in
@@ -174,14 +174,19 @@ function block(
   stage(rt, stA, M, K, A, aOff, aRs, aCs, aRows, ar0, aCols, ac0);
   stage(rt, stB, K, N, B, bOff, bRs, bCs, bRows, br0, bCols, bc0);
   const c = take(rt, M * N);
-  const f = rt.f32;
+  // C' = Cᵀ when t: C's N rows of M are copied (in, when accumulating) and out by typed-array copies through a
+  // scratch block, transposed by the kernel's transpose().
+  const tmp = t ? take(rt, M * N) : 0;
   if (acc) {
     if (t) {
-      for (let i = 0; i < M; i++) for (let j = 0; j < N; j++) f[c + i * N + j] = C[cOff + j * ldc + i]!;
+      const f = rt.f32;
+      if (ldc === M) f.set(C.subarray(cOff, cOff + M * N), tmp);
+      else for (let j = 0; j < N; j++) f.set(C.subarray(cOff + j * ldc, cOff + j * ldc + M), tmp + j * M);
+      rt.exports.transpose(tmp * 4, c * 4, N, M);
     } else if (ldc === N) {
-      f.set(C.subarray(cOff, cOff + M * N), c);
+      rt.f32.set(C.subarray(cOff, cOff + M * N), c);
     } else {
-      for (let i = 0; i < M; i++) f.set(C.subarray(cOff + i * ldc, cOff + i * ldc + N), c + i * N);
+      for (let i = 0; i < M; i++) rt.f32.set(C.subarray(cOff + i * ldc, cOff + i * ldc + N), c + i * N);
     }
   }
   runGemm(rt, M, N, K,
@@ -190,10 +195,9 @@ function block(
     c * 4, N, acc ? 1 : 0);
   const g = rt.f32;
   if (t) {
-    for (let i = 0; i < M; i++) {
-      const s = c + i * N;
-      for (let j = 0; j < N; j++) C[cOff + j * ldc + i] = g[s + j]!;
-    }
+    rt.exports.transpose(c * 4, tmp * 4, M, N);
+    if (ldc === M) C.set(g.subarray(tmp, tmp + M * N), cOff);
+    else for (let j = 0; j < N; j++) C.set(g.subarray(tmp + j * M, tmp + j * M + M), cOff + j * ldc);
   } else if (ldc === N) {
     C.set(g.subarray(c, c + M * N), cOff);
   } else {
@@ -201,11 +205,14 @@ function block(
   }
 }
 
-/** True when computing Cᵀ = Bᵀ·Aᵀ pads the 2×16 tile less than computing C (M×N). */
+/**
+ * True when computing Cᵀ = Bᵀ·Aᵀ pads the 2×16 tile by at least an eighth less than computing C (M×N): below
+ * that the transposing copies cost more than the padding saves (15×8019, DrLIM's first layer, saves 0.15%).
+ */
 function transposeWins(M: number, N: number): boolean {
   const padded = Math.ceil(M / WASM_MR) * WASM_MR * Math.ceil(N / WASM_NR) * WASM_NR;
   const paddedT = Math.ceil(N / WASM_MR) * WASM_MR * Math.ceil(M / WASM_NR) * WASM_NR;
-  return paddedT < padded;
+  return 8 * paddedT <= 7 * padded;
 }
 
 /**

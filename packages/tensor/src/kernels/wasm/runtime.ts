@@ -33,6 +33,7 @@ export interface KernelExports {
     c: number, ldc: number, accumulate: number,
     i0: number, i1: number, j0: number, j1: number, ws: number,
   ): void;
+  transpose(src: number, dst: number, R: number, S: number): void;
   tanhRow(src: number, dst: number, n: number): void;
   addRow(a: number, aStep: number, b: number, bStep: number, dst: number, n: number): void;
   subRow(a: number, aStep: number, b: number, bStep: number, dst: number, n: number): void;
