@@ -1,3 +1,4 @@
 export * from "./gemm";
 export * from "./elementwise";
 export * from "./pool";
+export * from "./conv";

@@ -5,6 +5,7 @@ import type { FloatArray } from './gemm.js';
 import {
   conv2dBackwardInput, conv2dBackwardWeight, conv2dForward, conv2dGeometry, type Conv2dGeometry,
 } from './conv.js';
+import { DIRECT_MAX_TAPS, directForwardApplies, directWeightApplies } from './wasm/conv.js';
 import { seededRandom } from '../../../../testing/random.js';
 
 type DType = 'float32' | 'float64';
@@ -467,4 +468,70 @@ describe.each(backends)('DrLIM-sized convolutions (spot checks) on the %s backen
       });
     }
   }
+});
+
+/*
+ * The direct wasm kernels (kernels/wasm/conv.ts) take float32 stride-1, undilated convolutions with at most
+ * DIRECT_MAX_TAPS taps and outputs at least DIRECT_MIN_OW wide. The suites above reach them through their random
+ * geometries; these cases aim at their own edges: output channels around the group of 8, kernel widths around
+ * the q-blocks of 8, every width remainder mod 4 (the masked last columns), padding, batches spanning several
+ * arena chunks, and non-finite inputs next to the masked lanes.
+ */
+describe.runIf(initialBackend === 'wasm')('direct convolution kernels (wasm)', () => {
+  beforeEach(() => setBackend('wasm'));
+  const directArb = fc.record({
+    n: fc.integer({ min: 1, max: 3 }), c: fc.integer({ min: 1, max: 3 }), o: fc.constantFrom(1, 2, 7, 8, 9, 15, 16, 17),
+    kh: fc.integer({ min: 1, max: 4 }), kw: fc.constantFrom(1, 2, 3, 7, 8, 9, 10),
+    ow: fc.integer({ min: 4, max: 13 }), oh: fc.integer({ min: 1, max: 5 }),
+    ph: fc.integer({ min: 0, max: 2 }), pw: fc.integer({ min: 0, max: 2 }), seed: fc.nat(),
+  }).filter((r) => r.c * r.kh * r.kw <= DIRECT_MAX_TAPS && r.oh + r.kh - 1 - 2 * r.ph >= 1 && r.ow + r.kw - 1 - 2 * r.pw >= 1);
+
+  it('is what runs for the first DrLIM layer, and not for strided, dilated or many-tap layers', () => {
+    const both = (g: Conv2dGeometry): boolean[] => [directForwardApplies(g), directWeightApplies(g)];
+    expect(both(geometry(64, 1, 32, 32, 15, 6, 6, [1, 1], [0, 0], [1, 1]))).toEqual([true, true]);
+    expect(both(geometry(64, 15, 9, 9, 30, 9, 9, [1, 1], [0, 0], [1, 1]))).toEqual([false, false]); // 1 215 taps
+    expect(both(geometry(2, 1, 32, 32, 15, 6, 6, [2, 1], [0, 0], [1, 1]))).toEqual([false, false]);
+    expect(both(geometry(2, 1, 32, 32, 15, 6, 6, [1, 1], [0, 0], [1, 2]))).toEqual([false, false]);
+    expect(both(geometry(2, 1, 8, 3, 15, 3, 1, [1, 1], [0, 0], [1, 1]))).toEqual([false, false]); // OW = 3
+    expect(both(geometry(2, 3, 32, 32, 16, 3, 3, [1, 1], [0, 0], [1, 1]))).toEqual([false, true]);
+    expect(both(geometry(2, 1, 28, 28, 32, 5, 5, [1, 1], [0, 0], [1, 1]))).toEqual([false, true]);
+  });
+
+  it('match the float64 references on random geometries at their edges', () => {
+    fc.assert(fc.property(directArb, (r) => {
+      const g = geometry(r.n, r.c, r.oh + r.kh - 1 - 2 * r.ph, r.ow + r.kw - 1 - 2 * r.pw, r.o, r.kh, r.kw, [1, 1], [r.ph, r.pw], [1, 1]);
+      expect(directWeightApplies(g)).toBe(true);
+      expect(directForwardApplies(g)).toBe(r.c === 1 && r.o <= 16);
+      checkAll({ g, dtype: 'float32', seed: r.seed });
+    }), { numRuns: 150 });
+  });
+
+  it('handle batches spanning several arena chunks (DrLIM first layer, 45 images)', () => {
+    checkAll({ g: geometry(45, 1, 32, 32, 15, 6, 6, [1, 1], [0, 0], [1, 1]), dtype: 'float32', seed: 11 });
+    checkAll({ g: geometry(23, 1, 30, 29, 9, 3, 5, [1, 1], [1, 2], [1, 1]), dtype: 'float32', seed: 12 });
+  });
+
+  it('keep a non-finite input out of the masked columns of the weight gradient', () => {
+    // W = 7, KW = 3: OW = 5, so the last group of four output columns has one live lane, and its dead lanes read
+    // x up to three columns past the window: into the next row. An Inf at row 1, column 0 is read legitimately
+    // only through q = 0 (j = 0); read through a dead lane (q = 1, 2), Inf·0 would put NaN into gw[·, ·, ·, q].
+    const g = geometry(2, 1, 6, 7, 3, 2, 3, [1, 1], [0, 0], [1, 1]);
+    const rnd = seededRandom(5);
+    const x = randArray('float32', sizes(g).x, rnd);
+    const gy = randArray('float32', sizes(g).y, rnd);
+    x[g.w] = Infinity;
+    const gw = garbage('float32', sizes(g).w);
+    conv2dBackwardWeight(x, gy, gw, g);
+    const ref = backWeightRef(x, gy, g);
+    let finite = 0;
+    for (let k = 0; k < gw.length; k++) {
+      if (Number.isFinite(ref[k]!)) {
+        finite++;
+        expect(Math.abs(gw[k]! - ref[k]!)).toBeLessThan(1e-4);
+      } else {
+        expect(gw[k]).toBe(ref[k]);
+      }
+    }
+    expect(finite).toBeGreaterThan(gw.length / 2); // the Inf reaches only the q = 0 taps
+  });
 });

@@ -83,6 +83,7 @@
  */
 import { gemm, gemmGather, type FloatArray } from './gemm.js';
 import { wasmActive } from './backend.js';
+import { convDirectBackwardWeightWasm, convDirectForwardWasm, directForwardApplies, directWeightApplies } from './wasm/conv.js';
 
 /** Every size of one 2-D convolution: batch n, channels c → o, input h×w, kernel kh×kw, output oh×ow,
  *  stride (sh, sw), zero padding (ph, pw), dilation (dh, dw). */
@@ -664,6 +665,10 @@ export function conv2dForward(x: FloatArray, w: FloatArray, out: FloatArray, g: 
     }
     return;
   }
+  if (x instanceof Float32Array && directForwardApplies(g) && wasmActive()) {
+    convDirectForwardWasm(x, w as Float32Array, out as Float32Array, g);
+    return;
+  }
   const chunk = chunkSize(g, w);
   if (g.ph === 0 && g.pw === 0) {
     // Unpadded: every tap is inside the image, so gemm gathers cols straight from x.
@@ -765,6 +770,10 @@ export function conv2dBackwardWeight(x: FloatArray, gy: FloatArray, gw: FloatArr
       // gw ([O, C]) += gy[n] · x[n]ᵀ: B(r, c) = x[n·C·HW + c·HW + r].
       gemm(O, K, OHW, gy, n * O * OHW, OHW, 1, x, n * K * OHW, 1, OHW, gw, 0, K, n > 0);
     }
+    return;
+  }
+  if (x instanceof Float32Array && directWeightApplies(g) && wasmActive()) {
+    convDirectBackwardWeightWasm(x, gy as Float32Array, gw as Float32Array, g);
     return;
   }
   if (K >= SPARSE_MIN_TAPS && sparseEnough(gy, N * O * OHW, x, N * g.c * g.h * g.w)) {

@@ -35,6 +35,11 @@ export interface KernelExports {
   ): void;
   transpose(src: number, dst: number, R: number, S: number): void;
   tanhRow(src: number, dst: number, n: number): void;
+  convDirectForward(x: number, ws: number, out: number, nb: number, C: number, Hp: number, Wp: number, O: number,
+    KH: number, KW: number): void;
+  convDirectBackwardWeight(x: number, gy: number, gw: number, nb: number, C: number, Hp: number, Wp: number,
+    O: number, KH: number, KW: number): void;
+  splatWeights(w: number, dst: number, O: number, taps: number): number;
   addRow(a: number, aStep: number, b: number, bStep: number, dst: number, n: number): void;
   subRow(a: number, aStep: number, b: number, bStep: number, dst: number, n: number): void;
   mulRow(a: number, aStep: number, b: number, bStep: number, dst: number, n: number): void;
@@ -129,25 +134,26 @@ export function getRuntime(): Runtime | null {
   return runtime;
 }
 
-/** A second instance of the kernels over a small unshared memory, for the elementwise rows (see below). */
+/** A second instance of the kernels over its own unshared memory, for the single-thread kernels (see below). */
 export interface RowRuntime {
   exports: KernelExports;
-  /** View of the whole (fixed-size) memory. */
+  memory: WasmMemory;
+  /** View of the whole memory, replaced whenever it grows. */
   f32: Float32Array;
-  /** Byte address of the first of the two operand blocks. */
+  /** Byte address of the first of the two operand blocks of the elementwise rows (and of the conv arena). */
   base: number;
 }
 
-/** Bytes of each operand block of the row runtime (its memory holds two, after an unused first page). */
+/** Bytes of each operand block of the elementwise rows (the row runtime's memory holds two past its first page). */
 export const ROW_BLOCK_BYTES = 32768;
 
 let rowRuntime: RowRuntime | null | undefined;
 
 /**
- * The instance the elementwise rows run on: the unshared module over its own memory of two pages past the first.
+ * The instance the single-thread kernels (elementwise rows, direct convolution) run on: the unshared module over
+ * its own memory, which starts at two pages and grows, like the main one, only as far as the largest call.
  * Why a second instance: V8 copies between an ordinary typed array and a SharedArrayBuffer with relaxed atomic
- * word copies (measured: 1.5 µs for a 729-float row against 0.3 µs unshared), and the rows are copy-bound. Where
- * the main memory is unshared, the unshared module is what it runs anyway, so this instance is its twin.
+ * word copies (measured: 1.5 µs for a 729-float row against 0.3 µs unshared), and these kernels are copy-bound.
  * Null exactly when {@link getRuntime} is.
  */
 export function getRowRuntime(): RowRuntime | null {
@@ -157,14 +163,26 @@ export function getRowRuntime(): RowRuntime | null {
   const wa = host.WebAssembly!;
   try {
     const module = new wa.Module(decode(KERNELS_WASM));
-    const pages = 1 + (2 * ROW_BLOCK_BYTES) / PAGE;
-    const memory = new wa.Memory({ initial: pages, maximum: pages, shared: false });
+    const memory = new wa.Memory({ initial: 1 + (2 * ROW_BLOCK_BYTES) / PAGE, maximum: MAX_PAGES, shared: false });
     const exports = new wa.Instance(module, { env: { memory } }).exports as unknown as KernelExports;
-    rowRuntime = { exports, f32: new Float32Array(memory.buffer), base: PAGE };
+    rowRuntime = { exports, memory, f32: new Float32Array(memory.buffer), base: PAGE };
   } catch {
     rowRuntime = null;
   }
   return rowRuntime;
+}
+
+/** Grows the row runtime's memory so that bytes [0, end) exist (end ≤ MAX_PAGES pages), refreshing its view. */
+export function ensureRowBytes(rt: RowRuntime, end: number): void {
+  const have = rt.memory.buffer.byteLength;
+  if (end <= have) return;
+  rt.memory.grow(Math.ceil((end - have) / PAGE));
+  rt.f32 = new Float32Array(rt.memory.buffer);
+}
+
+/** The row runtime's memory size in bytes (what the boundedness test watches), 0 before it loads. */
+export function rowMemoryBytes(): number {
+  return rowRuntime ? rowRuntime.memory.buffer.byteLength : 0;
 }
 
 /** Grows the memory so that bytes [0, end) exist (end ≤ the maximum), refreshing the views. */

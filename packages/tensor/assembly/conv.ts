@@ -1,0 +1,213 @@
+/*
+ * Direct float32 convolution for stride 1, dilation 1 and few taps per output (C·KH·KW small: a network's first
+ * layers, DrLIM's 15@6×6 on 32×32 digits), where im2col + gemm is a poor fit: with K = C·KH·KW = 36 the gemm's
+ * depth is too short to amortise its packing and tile setup, and it ran at ~6 GFLOP/s here.
+ *
+ * The input arrives padded: nb images of C planes of Hp×Wp (zero padding already applied by the caller), followed
+ * by at least 4 spare floats, so a 4-lane load that starts inside a plane never leaves the buffer.
+ *
+ * Forward: out[n, o, i, j] = Σ_{c,p,q} x[n, c, i + p, j + q] · w[o, c, p, q], four output columns j at a
+ * time (one v128) for a group of up to eight output channels (eight accumulators, one x load and eight weight
+ * loads per tap: 8 multiplies and 8 adds per 9 loads, within the 15 XMM registers V8 leaves to wasm). The
+ * weights come pre-splatted, one v128 per (group, c, p, q, channel in group), so the inner loop has no splat.
+ *
+ * Weight gradient: gw[o, c, p, q] += Σ_{n,i,j} gy[n, o, i, j] · x[n, c, i + p, j + q], for each (n, o, c, p) a
+ * block of up to eight q at a time: one gy load and one x load per q per four columns; the last, partial group
+ * of columns is masked in both operands (so a non-finite x beyond the row cannot leak in as NaN = Inf·0).
+ *
+ * Both sum in float32 in a fixed order (taps in (c, p, q) order; images, rows and column groups in order), so
+ * results do not depend on how a caller splits the batch between threads when each thread owns whole outputs.
+ * The group sizes are compile-time constants in each specialised body (the switch at the call), so Binaryen
+ * drops the unused accumulators.
+ */
+
+// @ts-ignore: decorator
+@inline function storeLanes(at: usize, v: v128, lanes: i32): void {
+  if (lanes >= 4) {
+    v128.store(at, v);
+    return;
+  }
+  store<f32>(at, f32x4.extract_lane(v, 0));
+  if (lanes > 1) store<f32>(at, f32x4.extract_lane(v, 1), 4);
+  if (lanes > 2) store<f32>(at, f32x4.extract_lane(v, 2), 8);
+}
+
+// @ts-ignore: decorator
+@inline function forwardGroup(
+  G: i32, x: usize, wg: usize, out: usize, C: i32, Hp: i32, Wp: i32, OH: i32, OW: i32, KH: i32, KW: i32,
+): void {
+  const plane = <usize>(OH * OW) << 2;
+  const zero = f32x4.splat(0);
+  for (let i = 0; i < OH; i++) {
+    for (let j = 0; j < OW; j += 4) {
+      let a0 = zero, a1 = zero, a2 = zero, a3 = zero, a4 = zero, a5 = zero, a6 = zero, a7 = zero;
+      let wp = wg;
+      for (let c = 0; c < C; c++) {
+        for (let p = 0; p < KH; p++) {
+          let xp = x + (<usize>((c * Hp + i + p) * Wp + j) << 2);
+          for (let q = 0; q < KW; q++) {
+            const v = v128.load(xp);
+            a0 = f32x4.add(a0, f32x4.mul(v, v128.load(wp)));
+            if (G > 1) a1 = f32x4.add(a1, f32x4.mul(v, v128.load(wp, 16)));
+            if (G > 2) a2 = f32x4.add(a2, f32x4.mul(v, v128.load(wp, 32)));
+            if (G > 3) a3 = f32x4.add(a3, f32x4.mul(v, v128.load(wp, 48)));
+            if (G > 4) a4 = f32x4.add(a4, f32x4.mul(v, v128.load(wp, 64)));
+            if (G > 5) a5 = f32x4.add(a5, f32x4.mul(v, v128.load(wp, 80)));
+            if (G > 6) a6 = f32x4.add(a6, f32x4.mul(v, v128.load(wp, 96)));
+            if (G > 7) a7 = f32x4.add(a7, f32x4.mul(v, v128.load(wp, 112)));
+            xp += 4;
+            wp += 128;
+          }
+        }
+      }
+      const lanes = min(4, OW - j);
+      const at = out + (<usize>(i * OW + j) << 2);
+      storeLanes(at, a0, lanes);
+      if (G > 1) storeLanes(at + plane, a1, lanes);
+      if (G > 2) storeLanes(at + 2 * plane, a2, lanes);
+      if (G > 3) storeLanes(at + 3 * plane, a3, lanes);
+      if (G > 4) storeLanes(at + 4 * plane, a4, lanes);
+      if (G > 5) storeLanes(at + 5 * plane, a5, lanes);
+      if (G > 6) storeLanes(at + 6 * plane, a6, lanes);
+      if (G > 7) storeLanes(at + 7 * plane, a7, lanes);
+    }
+  }
+}
+
+/**
+ * out (nb·O·OH·OW floats, NCHW) = the convolution of nb padded images at x with the splatted weights at ws
+ * (see {@link splatWeights}). OH = Hp − KH + 1, OW = Wp − KW + 1.
+ */
+export function convDirectForward(
+  x: usize, ws: usize, out: usize, nb: i32, C: i32, Hp: i32, Wp: i32, O: i32, KH: i32, KW: i32,
+): void {
+  const OH = Hp - KH + 1, OW = Wp - KW + 1;
+  const imageIn = <usize>(C * Hp * Wp) << 2, imageOut = <usize>(O * OH * OW) << 2;
+  const groupW = <usize>(C * KH * KW) << 7; // 8 v128 per tap
+  for (let n = 0; n < nb; n++) {
+    const xn = x + <usize>n * imageIn, on = out + <usize>n * imageOut;
+    for (let o0 = 0; o0 < O; o0 += 8) {
+      const G = min(8, O - o0);
+      const wg = ws + <usize>(o0 >> 3) * groupW;
+      const og = on + <usize>(o0 * OH * OW) * 4;
+      switch (G) {
+        case 8: forwardGroup(8, xn, wg, og, C, Hp, Wp, OH, OW, KH, KW); break;
+        case 7: forwardGroup(7, xn, wg, og, C, Hp, Wp, OH, OW, KH, KW); break;
+        case 6: forwardGroup(6, xn, wg, og, C, Hp, Wp, OH, OW, KH, KW); break;
+        case 5: forwardGroup(5, xn, wg, og, C, Hp, Wp, OH, OW, KH, KW); break;
+        case 4: forwardGroup(4, xn, wg, og, C, Hp, Wp, OH, OW, KH, KW); break;
+        case 3: forwardGroup(3, xn, wg, og, C, Hp, Wp, OH, OW, KH, KW); break;
+        case 2: forwardGroup(2, xn, wg, og, C, Hp, Wp, OH, OW, KH, KW); break;
+        default: forwardGroup(1, xn, wg, og, C, Hp, Wp, OH, OW, KH, KW);
+      }
+    }
+  }
+}
+
+/**
+ * Writes the weights w (O·C·KH·KW floats, OIHW) at dst as splatted v128s in the order the forward kernel reads
+ * them: group g of eight output channels, then tap (c, p, q), then channel t in the group; channels past O in the
+ * last group get zeros (never stored, but keeps the layout uniform). Returns the bytes written.
+ */
+export function splatWeights(w: usize, dst: usize, O: i32, taps: i32): i32 {
+  let d = dst;
+  for (let o0 = 0; o0 < O; o0 += 8) {
+    for (let k = 0; k < taps; k++) {
+      for (let t = 0; t < 8; t++) {
+        const o = o0 + t;
+        v128.store(d, o < O ? f32x4.splat(load<f32>(w + (<usize>(o * taps + k) << 2))) : f32x4.splat(0));
+        d += 16;
+      }
+    }
+  }
+  return <i32>(d - dst);
+}
+
+/** Sum of the four lanes of v, as ((l0 + l1) + (l2 + l3)). */
+// @ts-ignore: decorator
+@inline function hsum(v: v128): f32 {
+  return (f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1)) + (f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3));
+}
+
+// @ts-ignore: decorator
+@inline function weightBlock(Q: i32, gyo: usize, xr: usize, gw: usize, Wp: i32, OH: i32, OW: i32, mask: v128): void {
+  let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+  const full = OW & ~3;
+  for (let i = 0; i < OH; i++) {
+    const gr = gyo + (<usize>(i * OW) << 2);
+    const xq = xr + (<usize>(i * Wp) << 2);
+    let j = 0;
+    for (; j < full; j += 4) {
+      const g = v128.load(gr + (<usize>j << 2));
+      const xp = xq + (<usize>j << 2);
+      a0 = f32x4.add(a0, f32x4.mul(g, v128.load(xp)));
+      if (Q > 1) a1 = f32x4.add(a1, f32x4.mul(g, v128.load(xp, 4)));
+      if (Q > 2) a2 = f32x4.add(a2, f32x4.mul(g, v128.load(xp, 8)));
+      if (Q > 3) a3 = f32x4.add(a3, f32x4.mul(g, v128.load(xp, 12)));
+      if (Q > 4) a4 = f32x4.add(a4, f32x4.mul(g, v128.load(xp, 16)));
+      if (Q > 5) a5 = f32x4.add(a5, f32x4.mul(g, v128.load(xp, 20)));
+      if (Q > 6) a6 = f32x4.add(a6, f32x4.mul(g, v128.load(xp, 24)));
+      if (Q > 7) a7 = f32x4.add(a7, f32x4.mul(g, v128.load(xp, 28)));
+    }
+    if (j < OW) {
+      const g = v128.and(v128.load(gr + (<usize>j << 2)), mask);
+      const xp = xq + (<usize>j << 2);
+      a0 = f32x4.add(a0, f32x4.mul(g, v128.and(v128.load(xp), mask)));
+      if (Q > 1) a1 = f32x4.add(a1, f32x4.mul(g, v128.and(v128.load(xp, 4), mask)));
+      if (Q > 2) a2 = f32x4.add(a2, f32x4.mul(g, v128.and(v128.load(xp, 8), mask)));
+      if (Q > 3) a3 = f32x4.add(a3, f32x4.mul(g, v128.and(v128.load(xp, 12), mask)));
+      if (Q > 4) a4 = f32x4.add(a4, f32x4.mul(g, v128.and(v128.load(xp, 16), mask)));
+      if (Q > 5) a5 = f32x4.add(a5, f32x4.mul(g, v128.and(v128.load(xp, 20), mask)));
+      if (Q > 6) a6 = f32x4.add(a6, f32x4.mul(g, v128.and(v128.load(xp, 24), mask)));
+      if (Q > 7) a7 = f32x4.add(a7, f32x4.mul(g, v128.and(v128.load(xp, 28), mask)));
+    }
+  }
+  store<f32>(gw, load<f32>(gw) + hsum(a0));
+  if (Q > 1) store<f32>(gw, load<f32>(gw, 4) + hsum(a1), 4);
+  if (Q > 2) store<f32>(gw, load<f32>(gw, 8) + hsum(a2), 8);
+  if (Q > 3) store<f32>(gw, load<f32>(gw, 12) + hsum(a3), 12);
+  if (Q > 4) store<f32>(gw, load<f32>(gw, 16) + hsum(a4), 16);
+  if (Q > 5) store<f32>(gw, load<f32>(gw, 20) + hsum(a5), 20);
+  if (Q > 6) store<f32>(gw, load<f32>(gw, 24) + hsum(a6), 24);
+  if (Q > 7) store<f32>(gw, load<f32>(gw, 28) + hsum(a7), 28);
+}
+
+/**
+ * gw (O·C·KH·KW floats, OIHW) += the weight gradient of nb padded images at x (as for the forward) against their
+ * output gradients gy (nb·O·OH·OW floats, NCHW, followed by at least 4 spare floats).
+ */
+export function convDirectBackwardWeight(
+  x: usize, gy: usize, gw: usize, nb: i32, C: i32, Hp: i32, Wp: i32, O: i32, KH: i32, KW: i32,
+): void {
+  const OH = Hp - KH + 1, OW = Wp - KW + 1;
+  const rem = OW & 3;
+  // Lanes [0, rem) of the last, partial group of four columns.
+  const mask = i32x4(rem > 0 ? -1 : 0, rem > 1 ? -1 : 0, rem > 2 ? -1 : 0, 0);
+  const imageIn = <usize>(C * Hp * Wp) << 2, planeOut = <usize>(OH * OW) << 2;
+  for (let n = 0; n < nb; n++) {
+    const xn = x + <usize>n * imageIn;
+    for (let o = 0; o < O; o++) {
+      const gyo = gy + <usize>(n * O + o) * planeOut;
+      for (let c = 0; c < C; c++) {
+        for (let p = 0; p < KH; p++) {
+          const xr = xn + (<usize>((c * Hp + p) * Wp) << 2);
+          const gwr = gw + (<usize>(((o * C + c) * KH + p) * KW) << 2);
+          for (let q0 = 0; q0 < KW; q0 += 8) {
+            const Q = min(8, KW - q0);
+            const xq = xr + (<usize>q0 << 2), gq = gwr + (<usize>q0 << 2);
+            switch (Q) {
+              case 8: weightBlock(8, gyo, xq, gq, Wp, OH, OW, mask); break;
+              case 7: weightBlock(7, gyo, xq, gq, Wp, OH, OW, mask); break;
+              case 6: weightBlock(6, gyo, xq, gq, Wp, OH, OW, mask); break;
+              case 5: weightBlock(5, gyo, xq, gq, Wp, OH, OW, mask); break;
+              case 4: weightBlock(4, gyo, xq, gq, Wp, OH, OW, mask); break;
+              case 3: weightBlock(3, gyo, xq, gq, Wp, OH, OW, mask); break;
+              case 2: weightBlock(2, gyo, xq, gq, Wp, OH, OW, mask); break;
+              default: weightBlock(1, gyo, xq, gq, Wp, OH, OW, mask);
+            }
+          }
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,121 @@
+/**
+ * The direct float32 convolution kernels (assembly/conv.ts) for stride-1, undilated convolutions with few taps
+ * per output (the first layers of a network): the forward pass and the weight gradient, on the row runtime's
+ * unshared memory, a chunk of images at a time.
+ *
+ * A call: splat the weights (forward) or zero the gradient (backward) in the arena; then per chunk of images,
+ * copy the images in with their zero padding applied, copy gy in (backward), run the kernel, copy the outputs
+ * out (forward: the chunk's NCHW outputs are one contiguous run). Four spare zero floats follow each operand, so
+ * the kernels' 4-lane loads that start inside a row never leave the arena.
+ */
+import type { Conv2dGeometry } from '../conv.js';
+import { ensureRowBytes, getRowRuntime, type RowRuntime } from './runtime.js';
+
+/**
+ * When the direct kernels beat im2col + gemm on the wasm backend, measured (one process, interleaved, medians of
+ * three, 2-core VM under load; docs/tensor.md §7 has the table): the forward pass only for single-channel inputs
+ * with at most 16 output channels (DrLIM's 64×1×32×32 ∗ 15×1×6×6: 4.2 against 7.0 ms; with 3 input channels or
+ * 32 output channels gemm's wider tiles win by 20–35%), the weight gradient up to 4 input channels and 100 taps
+ * (DrLIM's: 3.7 against 8.4 ms; 3×3×3: 4.8 against 11.4; 8 channels of 3×3: 3.0 against 2.0, so gemm there).
+ */
+export const DIRECT_FORWARD_MAX_O = 16;
+/** Most input channels for which the weight gradient takes the direct kernel. */
+export const DIRECT_WEIGHT_MAX_C = 4;
+/** Most taps C·KH·KW per output for which the direct kernels are used. */
+export const DIRECT_MAX_TAPS = 100;
+/** Fewest output columns: the kernels compute four at a time, so narrower outputs waste most lanes. */
+export const DIRECT_MIN_OW = 4;
+/** Float32 elements a chunk's operands aim to take in the arena (1 MiB: they stay in L2 across the kernel). */
+const CHUNK_ELEMS = 1 << 18;
+/**
+ * Most float32 elements one image's padded input and output may take (16 MiB, within the 24 MiB memory with the
+ * weights); larger images take the im2col + gemm path, which splits them.
+ */
+const IMAGE_MAX_ELEMS = 1 << 22;
+
+/** Float32 elements one image's padded input and output take in the arena. */
+function perImage(g: Conv2dGeometry): number {
+  return g.c * (g.h + 2 * g.ph) * (g.w + 2 * g.pw) + g.o * g.oh * g.ow + 8;
+}
+
+/** True when a direct kernel can compute this convolution at all (stride 1, no dilation, few taps, wide enough). */
+function directFits(g: Conv2dGeometry): boolean {
+  return g.sh === 1 && g.sw === 1 && g.dh === 1 && g.dw === 1 && g.c * g.kh * g.kw <= DIRECT_MAX_TAPS &&
+    g.ow >= DIRECT_MIN_OW && g.n > 0 && g.o > 0 && perImage(g) <= IMAGE_MAX_ELEMS;
+}
+
+/** True when the forward pass takes the direct kernel (see {@link DIRECT_FORWARD_MAX_O}). */
+export function directForwardApplies(g: Conv2dGeometry): boolean {
+  return directFits(g) && g.c === 1 && g.o <= DIRECT_FORWARD_MAX_O;
+}
+
+/** True when the weight gradient takes the direct kernel. */
+export function directWeightApplies(g: Conv2dGeometry): boolean {
+  return directFits(g) && g.c <= DIRECT_WEIGHT_MAX_C;
+}
+
+/** Images per chunk: as many as keep one chunk's padded inputs and outputs within CHUNK_ELEMS (at least one). */
+function chunkOf(g: Conv2dGeometry): number {
+  return Math.max(1, Math.min(g.n, Math.floor(CHUNK_ELEMS / perImage(g))));
+}
+
+/** Copies images n0 … n0+nb−1 of x into the arena at element `at`, zero-padded to Hp×Wp, plus 4 zero floats. */
+function stageImages(rt: RowRuntime, x: Float32Array, n0: number, nb: number, g: Conv2dGeometry, at: number): void {
+  const C = g.c, H = g.h, W = g.w, Hp = H + 2 * g.ph, Wp = W + 2 * g.pw;
+  const f = rt.f32;
+  const len = nb * C * Hp * Wp;
+  if (g.ph === 0 && g.pw === 0) {
+    f.set(x.subarray(n0 * C * H * W, (n0 + nb) * C * H * W), at);
+  } else {
+    f.fill(0, at, at + len);
+    for (let pl = 0; pl < nb * C; pl++) {
+      const src = (n0 * C + pl) * H * W, dst = at + pl * Hp * Wp + g.ph * Wp + g.pw;
+      for (let u = 0; u < H; u++) f.set(x.subarray(src + u * W, src + u * W + W), dst + u * Wp);
+    }
+  }
+  f.fill(0, at + len, at + len + 4);
+}
+
+/** out (N·O·OH·OW) = conv2d(x, w) for a geometry that {@link directForwardApplies} accepts (float32, contiguous). */
+export function convDirectForwardWasm(x: Float32Array, w: Float32Array, out: Float32Array, g: Conv2dGeometry): void {
+  const rt = getRowRuntime()!;
+  const taps = g.c * g.kh * g.kw, Hp = g.h + 2 * g.ph, Wp = g.w + 2 * g.pw, OHW = g.oh * g.ow;
+  const chunk = chunkOf(g);
+  const base = rt.base / 4;
+  const wAt = base, wsAt = wAt + ((g.o * taps + 3) & ~3);
+  const wsLen = Math.ceil(g.o / 8) * taps * 32;
+  const xAt = wsAt + wsLen, xLen = chunk * g.c * Hp * Wp + 4;
+  const oAt = (xAt + xLen + 3) & ~3;
+  ensureRowBytes(rt, (oAt + chunk * g.o * OHW) * 4);
+  rt.f32.set(w.subarray(0, g.o * taps), wAt);
+  rt.exports.splatWeights(wAt * 4, wsAt * 4, g.o, taps);
+  for (let n0 = 0; n0 < g.n; n0 += chunk) {
+    const nb = Math.min(chunk, g.n - n0);
+    stageImages(rt, x, n0, nb, g, xAt);
+    rt.exports.convDirectForward(xAt * 4, wsAt * 4, oAt * 4, nb, g.c, Hp, Wp, g.o, g.kh, g.kw);
+    out.set(rt.f32.subarray(oAt, oAt + nb * g.o * OHW), n0 * g.o * OHW);
+  }
+}
+
+/** gw (O·C·KH·KW, overwritten) = the weight gradient for output gradient gy, where {@link directWeightApplies}. */
+export function convDirectBackwardWeightWasm(x: Float32Array, gy: Float32Array, gw: Float32Array, g: Conv2dGeometry): void {
+  const rt = getRowRuntime()!;
+  const taps = g.c * g.kh * g.kw, Hp = g.h + 2 * g.ph, Wp = g.w + 2 * g.pw, OHW = g.oh * g.ow;
+  const chunk = chunkOf(g);
+  const base = rt.base / 4;
+  const gwAt = base, gwLen = (g.o * taps + 3) & ~3;
+  const xAt = gwAt + gwLen, xLen = chunk * g.c * Hp * Wp + 4;
+  const gyAt = (xAt + xLen + 3) & ~3;
+  ensureRowBytes(rt, (gyAt + chunk * g.o * OHW + 4) * 4);
+  const f = rt.f32;
+  f.fill(0, gwAt, gwAt + g.o * taps);
+  for (let n0 = 0; n0 < g.n; n0 += chunk) {
+    const nb = Math.min(chunk, g.n - n0);
+    stageImages(rt, x, n0, nb, g, xAt);
+    const len = nb * g.o * OHW;
+    f.set(gy.subarray(n0 * g.o * OHW, n0 * g.o * OHW + len), gyAt);
+    f.fill(0, gyAt + len, gyAt + len + 4);
+    rt.exports.convDirectBackwardWeight(xAt * 4, gyAt * 4, gwAt * 4, nb, g.c, Hp, Wp, g.o, g.kh, g.kw);
+  }
+  gw.set(f.subarray(gwAt, gwAt + g.o * taps));
+}
