@@ -25,7 +25,7 @@
  */
 import type { FloatArray } from './gemm.js';
 import { wasmActive } from './backend.js';
-import { avgPoolBackwardWasm, avgPoolForwardWasm } from './wasm/avgpool.js';
+import { avgPoolBackwardWasm, avgPoolFits, avgPoolForwardWasm } from './wasm/avgpool.js';
 
 /**
  * Fewest input elements for which float32 average pooling runs on the wasm kernel (backend 'wasm'), with the
@@ -124,7 +124,7 @@ export function maxPool2dBackward(gy: FloatArray, argmax: Int32Array, gx: FloatA
  * comment (PyTorch's count_include_pad). Overwrites `out`.
  */
 export function avgPool2dForward(x: FloatArray, out: FloatArray, g: Pool2dGeometry, countIncludePad: boolean): void {
-  if (x instanceof Float32Array && out instanceof Float32Array && g.n * g.c * g.h * g.w >= WASM_POOL_MIN && wasmActive()) {
+  if (x instanceof Float32Array && out instanceof Float32Array && g.n * g.c * g.h * g.w >= WASM_POOL_MIN && avgPoolFits(g) && wasmActive()) {
     avgPoolForwardWasm(x, out, g, countIncludePad);
     return;
   }
@@ -161,7 +161,7 @@ export function avgPool2dForward(x: FloatArray, out: FloatArray, g: Pool2dGeomet
  * receives gy[n,c,i,j] / d(i,j). Overlapping windows add.
  */
 export function avgPool2dBackward(gy: FloatArray, gx: FloatArray, g: Pool2dGeometry, countIncludePad: boolean): void {
-  if (gy instanceof Float32Array && gx instanceof Float32Array && g.n * g.c * g.h * g.w >= WASM_POOL_MIN && wasmActive()) {
+  if (gy instanceof Float32Array && gx instanceof Float32Array && g.n * g.c * g.h * g.w >= WASM_POOL_MIN && avgPoolFits(g) && wasmActive()) {
     avgPoolBackwardWasm(gy, gx, g, countIncludePad);
     return;
   }
