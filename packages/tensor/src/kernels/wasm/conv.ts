@@ -8,7 +8,7 @@
  * out (forward: the chunk's NCHW outputs are one contiguous run). Four spare zero floats follow each operand, so
  * the kernels' 4-lane loads that start inside a row never leave the arena.
  */
-import type { Conv2dGeometry } from '../conv.js';
+import type { Conv2dGeometry } from '../conv-im2col.js';
 import { ensureRowBytes, getRowRuntime, type RowRuntime } from './runtime.js';
 
 /**
