@@ -10,6 +10,8 @@ import { tf, useBackend } from '../lib/tfjs.js';
 import { THREAD_COUNTS } from '../lib/threads.js';
 import { torchCase } from '../lib/torch.js';
 import { TFJS, fromTf, fromTs, generator, normal, threadRows, toTf } from './common.js';
+// Internal, for one row: the kernels' register-only loop that measures the SIMD peak (not public API).
+import { getRowRuntime } from '../../packages/tensor/src/kernels/wasm/runtime.js';
 
 interface Shape {
   row: string;
@@ -74,6 +76,23 @@ function cases(s: Shape, seed: number): CaseDef[] {
   return out;
 }
 
+/** Iterations of the peak loop per call (96 flops each): ~10 ms. */
+const PEAK_ITERS = 2_000_000;
+
+/**
+ * This CPU's 128-bit SIMD peak as wasm reaches it: 12 independent f32x4 multiply-then-add chains with no memory
+ * traffic (assembly/gemm.ts simdPeak), on one thread: the same instruction mix as the gemm's micro-kernel, so
+ * "512×512 at 1 thread" over this row is the fraction of the peak the gemm reaches.
+ */
+function peakCase(): CaseDef[] {
+  const rt = getRowRuntime();
+  if (rt === null) return [];
+  return [{
+    row: 'SIMD peak: f32x4 mul + add in registers (1 thread)', engine: 'tsgrad', work: 96 * PEAK_ITERS, threads: 1,
+    setup: () => ({ run: () => void rt.exports.simdPeak(PEAK_ITERS), result: () => [] }),
+  }];
+}
+
 export const matmulSuite: SuiteDef = {
   id: 'matmul',
   title: 'matmul, float32',
@@ -86,6 +105,6 @@ export const matmulSuite: SuiteDef = {
   ],
   cases: (quick) => {
     const shapes = quick ? [square(512, true)] : [...[64, 128, 256].map((n) => square(n)), square(512, true), square(1024), ...im2col];
-    return shapes.flatMap((s, i) => cases(s, 100 + i));
+    return [...peakCase(), ...shapes.flatMap((s, i) => cases(s, 100 + i))];
   },
 };

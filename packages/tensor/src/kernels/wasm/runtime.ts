@@ -34,6 +34,7 @@ export interface KernelExports {
     i0: number, i1: number, j0: number, j1: number, ws: number,
   ): void;
   transpose(src: number, dst: number, R: number, S: number): void;
+  simdPeak(n: number): number;
   tanhRow(src: number, dst: number, n: number): void;
   convDirectForward(x: number, ws: number, out: number, nb: number, C: number, Hp: number, Wp: number, O: number,
     KH: number, KW: number): void;
