@@ -13,7 +13,7 @@
 // so a ±6 shift moves it to 0..31: the digit stays whole. Shifting inside 28×28 first would clip up to 2
 // columns of ink at ±6 and the shifted copies would no longer be pure translations.
 //
-//   pnpm run build && node examples/drlim-shift/main.mjs [--epochs 3] [--per-digit 150] [--test-per-digit 100] [--seed 0] [--out out/drlim-shift]
+//   pnpm run build && node examples/drlim-shift/main.mjs [--epochs 3] [--per-digit 400] [--test-per-digit 100] [--seed 0] [--out out/drlim-shift]
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
@@ -26,7 +26,7 @@ import { Generator, Tensor, concat } from '@tsgrad/tensor';
 
 // ---- arguments -------------------------------------------------------------------------------------------
 function parseArgs(argv) {
-  const opts = { epochs: 3, perDigit: 150, testPerDigit: 100, seed: 0, out: 'out/drlim-shift' };
+  const opts = { epochs: 3, perDigit: 400, testPerDigit: 100, seed: 0, out: 'out/drlim-shift' };
   const keys = { '--epochs': 'epochs', '--per-digit': 'perDigit', '--test-per-digit': 'testPerDigit', '--seed': 'seed', '--out': 'out' };
   for (let i = 0; i < argv.length; i++) {
     let arg = argv[i], value;
