@@ -3,13 +3,21 @@
  * per output (the first layers of a network): the forward pass and the weight gradient, on the row runtime's
  * unshared memory, a chunk of images at a time.
  *
- * A call: splat the weights (forward) or zero the gradient (backward) in the arena; then per chunk of images,
- * copy the images in with their zero padding applied, copy gy in (backward), run the kernel, copy the outputs
- * out (forward: the chunk's NCHW outputs are one contiguous run). Four spare zero floats follow each operand, so
- * the kernels' 4-lane loads that start inside a row never leave the arena.
+ * A call: splat the weights (forward); then per chunk of images, copy the images in with their zero padding
+ * applied, copy gy in (backward), run the kernel, copy the outputs out (forward: the chunk's NCHW outputs are one
+ * contiguous run). Four spare zero floats follow each operand, so the kernels' 4-lane loads that start inside a
+ * row never leave the arena.
+ *
+ * Threads. On one thread the kernels run on the row runtime's unshared memory (faster copies). With more threads
+ * (setNumThreads, a large enough call, a pool that can run), they run on the shared memory: a block of images
+ * is staged at once and its chunks are claimed by the calling thread and the workers (pool.ts runConv). The
+ * weight gradient sums each chunk of images into its own part, and the parts are added in chunk order, on one
+ * thread as on many (the chunk size does not depend on the thread count): the result is the same bits for
+ * every thread count.
  */
 import type { Conv2dGeometry } from '../conv-im2col.js';
-import { ensureRowBytes, getRowRuntime, type RowRuntime } from './runtime.js';
+import { convThreads, runConv } from './pool.js';
+import { ensureBytes, ensureRowBytes, getRowRuntime, getRuntime, type Runtime } from './runtime.js';
 
 /**
  * When the direct kernels beat im2col + gemm on the wasm backend, measured (one process, interleaved, medians of
@@ -59,10 +67,9 @@ function chunkOf(g: Conv2dGeometry): number {
   return Math.max(1, Math.min(g.n, Math.floor(CHUNK_ELEMS / perImage(g))));
 }
 
-/** Copies images n0 … n0+nb−1 of x into the arena at element `at`, zero-padded to Hp×Wp, plus 4 zero floats. */
-function stageImages(rt: RowRuntime, x: Float32Array, n0: number, nb: number, g: Conv2dGeometry, at: number): void {
+/** Copies images n0 … n0+nb−1 of x into f at element `at`, zero-padded to Hp×Wp, plus 4 zero floats. */
+function stageImages(f: Float32Array, x: Float32Array, n0: number, nb: number, g: Conv2dGeometry, at: number): void {
   const C = g.c, H = g.h, W = g.w, Hp = H + 2 * g.ph, Wp = W + 2 * g.pw;
-  const f = rt.f32;
   const len = nb * C * Hp * Wp;
   if (g.ph === 0 && g.pw === 0) {
     f.set(x.subarray(n0 * C * H * W, (n0 + nb) * C * H * W), at);
@@ -76,46 +83,109 @@ function stageImages(rt: RowRuntime, x: Float32Array, n0: number, nb: number, g:
   f.fill(0, at + len, at + len + 4);
 }
 
+/** Multiply-adds of one convolution (the pool's threshold is in these). */
+function workOf(g: Conv2dGeometry): number {
+  return g.n * g.o * g.oh * g.ow * g.c * g.kh * g.kw;
+}
+
+/**
+ * Images per block of the threaded path: whole chunks of `chunk` images, as many as the main arena holds after
+ * `fixed` elements, each image taking `per` elements and each chunk `perChunk` more.
+ */
+function blockImages(rt: Runtime, g: Conv2dGeometry, chunk: number, fixed: number, per: number, perChunk: number): number {
+  const cap = (rt.arenaEnd - rt.arenaBase) / 4 - fixed - 64;
+  const chunks = Math.max(1, Math.floor(cap / (chunk * per + perChunk)));
+  return Math.min(g.n, chunks * chunk);
+}
+
 /** out (N·O·OH·OW) = conv2d(x, w) for a geometry that {@link directForwardApplies} accepts (float32, contiguous). */
 export function convDirectForwardWasm(x: Float32Array, w: Float32Array, out: Float32Array, g: Conv2dGeometry): void {
-  const rt = getRowRuntime()!;
+  const main = getRuntime();
+  const parts = convThreads(main, workOf(g));
   const taps = g.c * g.kh * g.kw, Hp = g.h + 2 * g.ph, Wp = g.w + 2 * g.pw, OHW = g.oh * g.ow;
   const chunk = chunkOf(g);
+  const wsLen = Math.ceil(g.o / 8) * taps * 32, wLen = (g.o * taps + 3) & ~3;
+  const imgIn = g.c * Hp * Wp, imgOut = g.o * OHW;
+  if (parts > 1) {
+    const rt = main!;
+    const base = rt.arenaBase / 4;
+    const wAt = base, wsAt = wAt + wLen;
+    const block = blockImages(rt, g, chunk, wLen + wsLen, imgIn + imgOut, 8);
+    const xAt = wsAt + wsLen, oAt = (xAt + block * imgIn + 4 + 3) & ~3;
+    ensureBytes(rt, (oAt + block * imgOut) * 4);
+    rt.f32.set(w.subarray(0, g.o * taps), wAt);
+    rt.exports.splatWeights(wAt * 4, wsAt * 4, g.o, taps);
+    for (let n0 = 0; n0 < g.n; n0 += block) {
+      const nb = Math.min(block, g.n - n0);
+      stageImages(rt.f32, x, n0, nb, g, xAt);
+      runConv(rt, false, nb, chunk, parts, [xAt * 4, wsAt * 4, oAt * 4, g.c, Hp, Wp, g.o, g.kh, g.kw, imgIn * 4, imgOut * 4, 0]);
+      out.set(rt.f32.subarray(oAt, oAt + nb * imgOut), n0 * imgOut);
+    }
+    return;
+  }
+  const rt = getRowRuntime()!;
   const base = rt.base / 4;
-  const wAt = base, wsAt = wAt + ((g.o * taps + 3) & ~3);
-  const wsLen = Math.ceil(g.o / 8) * taps * 32;
-  const xAt = wsAt + wsLen, xLen = chunk * g.c * Hp * Wp + 4;
-  const oAt = (xAt + xLen + 3) & ~3;
-  ensureRowBytes(rt, (oAt + chunk * g.o * OHW) * 4);
+  const wAt = base, wsAt = wAt + wLen;
+  const xAt = wsAt + wsLen, oAt = (xAt + chunk * imgIn + 4 + 3) & ~3;
+  ensureRowBytes(rt, (oAt + chunk * imgOut) * 4);
   rt.f32.set(w.subarray(0, g.o * taps), wAt);
   rt.exports.splatWeights(wAt * 4, wsAt * 4, g.o, taps);
   for (let n0 = 0; n0 < g.n; n0 += chunk) {
     const nb = Math.min(chunk, g.n - n0);
-    stageImages(rt, x, n0, nb, g, xAt);
+    stageImages(rt.f32, x, n0, nb, g, xAt);
     rt.exports.convDirectForward(xAt * 4, wsAt * 4, oAt * 4, nb, g.c, Hp, Wp, g.o, g.kh, g.kw);
-    out.set(rt.f32.subarray(oAt, oAt + nb * g.o * OHW), n0 * g.o * OHW);
+    out.set(rt.f32.subarray(oAt, oAt + nb * imgOut), n0 * imgOut);
   }
 }
 
 /** gw (O·C·KH·KW, overwritten) = the weight gradient for output gradient gy, where {@link directWeightApplies}. */
 export function convDirectBackwardWeightWasm(x: Float32Array, gy: Float32Array, gw: Float32Array, g: Conv2dGeometry): void {
-  const rt = getRowRuntime()!;
+  const main = getRuntime();
+  const parts = convThreads(main, workOf(g));
   const taps = g.c * g.kh * g.kw, Hp = g.h + 2 * g.ph, Wp = g.w + 2 * g.pw, OHW = g.oh * g.ow;
   const chunk = chunkOf(g);
+  const K = g.o * taps, part = (K + 3) & ~3;
+  const imgIn = g.c * Hp * Wp, imgOut = g.o * OHW;
+  // gw = Σ over chunks, in chunk order, of each chunk's own sum (float32 adds: the same on every path).
+  const total = new Float32Array(K);
+  if (parts > 1) {
+    const rt = main!;
+    const base = rt.arenaBase / 4;
+    const block = blockImages(rt, g, chunk, 0, imgIn + imgOut, part + 8);
+    const chunks = Math.ceil(block / chunk);
+    const pAt = base, xAt = pAt + chunks * part, gyAt = (xAt + block * imgIn + 4 + 3) & ~3;
+    ensureBytes(rt, (gyAt + block * imgOut + 4) * 4);
+    for (let n0 = 0; n0 < g.n; n0 += block) {
+      const nb = Math.min(block, g.n - n0), nc = Math.ceil(nb / chunk);
+      const f = rt.f32;
+      f.fill(0, pAt, pAt + nc * part);
+      stageImages(f, x, n0, nb, g, xAt);
+      f.set(gy.subarray(n0 * imgOut, (n0 + nb) * imgOut), gyAt);
+      f.fill(0, gyAt + nb * imgOut, gyAt + nb * imgOut + 4);
+      runConv(rt, true, nb, chunk, parts, [xAt * 4, gyAt * 4, pAt * 4, g.c, Hp, Wp, g.o, g.kh, g.kw, imgIn * 4, imgOut * 4, part * 4]);
+      for (let c = 0; c < nc; c++) addPart(total, rt.f32, pAt + c * part, K);
+    }
+    gw.set(total);
+    return;
+  }
+  const rt = getRowRuntime()!;
   const base = rt.base / 4;
-  const gwAt = base, gwLen = (g.o * taps + 3) & ~3;
-  const xAt = gwAt + gwLen, xLen = chunk * g.c * Hp * Wp + 4;
-  const gyAt = (xAt + xLen + 3) & ~3;
-  ensureRowBytes(rt, (gyAt + chunk * g.o * OHW + 4) * 4);
+  const pAt = base, xAt = pAt + part, gyAt = (xAt + chunk * imgIn + 4 + 3) & ~3;
+  ensureRowBytes(rt, (gyAt + chunk * imgOut + 4) * 4);
   const f = rt.f32;
-  f.fill(0, gwAt, gwAt + g.o * taps);
   for (let n0 = 0; n0 < g.n; n0 += chunk) {
     const nb = Math.min(chunk, g.n - n0);
-    stageImages(rt, x, n0, nb, g, xAt);
-    const len = nb * g.o * OHW;
-    f.set(gy.subarray(n0 * g.o * OHW, n0 * g.o * OHW + len), gyAt);
-    f.fill(0, gyAt + len, gyAt + len + 4);
-    rt.exports.convDirectBackwardWeight(xAt * 4, gyAt * 4, gwAt * 4, nb, g.c, Hp, Wp, g.o, g.kh, g.kw);
+    f.fill(0, pAt, pAt + K);
+    stageImages(f, x, n0, nb, g, xAt);
+    f.set(gy.subarray(n0 * imgOut, (n0 + nb) * imgOut), gyAt);
+    f.fill(0, gyAt + nb * imgOut, gyAt + nb * imgOut + 4);
+    rt.exports.convDirectBackwardWeight(xAt * 4, gyAt * 4, pAt * 4, nb, g.c, Hp, Wp, g.o, g.kh, g.kw);
+    addPart(total, f, pAt, K);
   }
-  gw.set(f.subarray(gwAt, gwAt + g.o * taps));
+  gw.set(total);
+}
+
+/** total[k] += f[at + k] for k < K, in float32 (the fixed order that makes every thread count agree). */
+function addPart(total: Float32Array, f: Float32Array, at: number, K: number): void {
+  for (let k = 0; k < K; k++) total[k] = total[k]! + f[at + k]!;
 }

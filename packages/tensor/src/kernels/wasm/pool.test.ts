@@ -52,12 +52,15 @@ describe('worker pool', () => {
 
   it('gives bit-identical conv2d forward and gradients at 1 and 2 threads (the DrLIM layers)', () => {
     const g = new Generator(4);
-    // The first layer's forward pass and weight gradient run on the direct kernels (kernels/wasm/conv.ts), on
-    // the calling thread only: never split, so trivially the same bits; everything else goes through the gemm.
+    // The first layer's forward pass and weight gradient run on the direct kernels (kernels/wasm/conv.ts), split
+    // by chunks of images; everything else goes through the gemm.
     const layers = [
-      { x: [128, 1, 32, 32], w: [15, 1, 6, 6], pad: 0, splits: [false, true, false] },
+      { x: [128, 1, 32, 32], w: [15, 1, 6, 6], pad: 0, splits: [true, true, true] },
       { x: [128, 15, 9, 9], w: [30, 15, 9, 9], pad: 0, splits: [true, true, true] },
       { x: [128, 15, 12, 12], w: [30, 15, 5, 5], pad: 2, splits: [true, true, true] },
+      // Direct kernels with padding, an output-channel count that is not a multiple of 8 and chunks of images
+      // that do not divide the batch.
+      { x: [77, 1, 30, 29], w: [9, 1, 3, 5], pad: 1, splits: [true, true, true] },
     ];
     for (const { x: xs, w: wsh, pad, splits } of layers) {
       const x = randn(xs, { generator: g }), w = randn(wsh, { generator: g });

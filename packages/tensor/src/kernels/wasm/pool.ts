@@ -39,8 +39,13 @@ const BY_ROWS = 4;
 const STEP = 5;
 const DIM_M = 6;
 const DIM_N = 7;
-/** First of the job's arguments (the gemm arguments up to `accumulate`, 14 slots). */
+/** First of the job's arguments (the gemm arguments up to `accumulate`, 14 slots; a convolution's, 13). */
 const ARGS = 8;
+/** The job's kernel: JOB_GEMM, JOB_CONV_FORWARD or JOB_CONV_WEIGHT. */
+const KIND = 22;
+const JOB_GEMM = 0;
+const JOB_CONV_FORWARD = 1;
+const JOB_CONV_WEIGHT = 2;
 /**
  * Workers that have started and are in their loop: each adds 1 here itself, so the caller learns it from shared
  * memory without turning its event loop (a training loop that never yields still gets its workers).
@@ -69,7 +74,7 @@ export const PARALLEL_MIN_WORK = 1 << 19;
  * is this function's text). It claims chunks of generation g until none is left, computes each (rows or columns
  * [c·step, min((c+1)·step, len)) of C), and counts it finished; the thread finishing the last one notifies.
  */
-function drain(s: Int32Array, base: number, g: number, gemm: GemmFn, ws: number): number {
+function drain(s: Int32Array, base: number, g: number, k: KernelFns, ws: number): number {
   const tag = (g & 0x7fff) << 16;
   for (let done = 0; ; done++) {
     const v = Atomics.load(s, base + 1);
@@ -82,18 +87,31 @@ function drain(s: Int32Array, base: number, g: number, gemm: GemmFn, ws: number)
     }
     const a = base + 8, step = s[base + 5]!, M = s[base + 6]!, N = s[base + 7]!;
     const lo = c * step;
-    if (s[base + 4] === 1) {
-      gemm(s[a]!, s[a + 1]!, s[a + 2]!, s[a + 3]!, s[a + 4]!, s[a + 5]!, s[a + 6]!, s[a + 7]!, s[a + 8]!, s[a + 9]!,
+    const kind = s[base + 22]!;
+    if (kind === 0 && s[base + 4] === 1) {
+      k.gemm(s[a]!, s[a + 1]!, s[a + 2]!, s[a + 3]!, s[a + 4]!, s[a + 5]!, s[a + 6]!, s[a + 7]!, s[a + 8]!, s[a + 9]!,
         s[a + 10]!, s[a + 11]!, s[a + 12]!, s[a + 13]!, lo, Math.min(M, lo + step), 0, N, ws);
-    } else {
-      gemm(s[a]!, s[a + 1]!, s[a + 2]!, s[a + 3]!, s[a + 4]!, s[a + 5]!, s[a + 6]!, s[a + 7]!, s[a + 8]!, s[a + 9]!,
+    } else if (kind === 0) {
+      k.gemm(s[a]!, s[a + 1]!, s[a + 2]!, s[a + 3]!, s[a + 4]!, s[a + 5]!, s[a + 6]!, s[a + 7]!, s[a + 8]!, s[a + 9]!,
         s[a + 10]!, s[a + 11]!, s[a + 12]!, s[a + 13]!, 0, M, lo, Math.min(N, lo + step), ws);
+    } else {
+      // A convolution: chunk c is images [lo, lo + nb) of M; args x, ws | gy, out | parts, C, Hp, Wp, O, KH, KW
+      // and the byte strides of an image of x, of out | gy, and of a part of the weight gradient.
+      const nb = Math.min(M, lo + step) - lo;
+      const x = s[a]! + lo * s[a + 9]!;
+      if (kind === 1) {
+        k.convDirectForward(x, s[a + 1]!, s[a + 2]! + lo * s[a + 10]!, nb, s[a + 3]!, s[a + 4]!, s[a + 5]!, s[a + 6]!, s[a + 7]!, s[a + 8]!);
+      } else {
+        k.convDirectBackwardWeight(x, s[a + 1]! + lo * s[a + 10]!, s[a + 2]! + c * s[a + 11]!, nb, s[a + 3]!, s[a + 4]!, s[a + 5]!, s[a + 6]!, s[a + 7]!, s[a + 8]!);
+      }
     }
     if (Atomics.add(s, base + 3, 1) + 1 === s[base + 2]) Atomics.notify(s, base + 3);
   }
 }
 
-type GemmFn = (...args: number[]) => void;
+type KernelFn = (...args: number[]) => void;
+/** The kernels a chunk may run (the instance's exports, on every thread). */
+interface KernelFns { gemm: KernelFn; convDirectForward: KernelFn; convDirectBackwardWeight: KernelFn }
 
 /** What the workers run: a self-contained script, the same for Node and browsers. */
 const WORKER_SOURCE = `
@@ -102,7 +120,6 @@ const WORKER_SOURCE = `
 const drain = (${drain.toString()});
 function start(d) {
   const inst = new WebAssembly.Instance(d.module, { env: { memory: d.memory } });
-  const gemm = inst.exports.gemm;
   const s = new Int32Array(d.memory.buffer, ${CTRL}, 1024);
   let seen = Atomics.load(s, ${GEN});
   Atomics.add(s, ${READY}, 1);
@@ -111,7 +128,7 @@ function start(d) {
     for (let n = 0; g === seen && n < ${SPIN_LOADS}; n++) g = Atomics.load(s, ${GEN});
     if (g === seen) { Atomics.wait(s, ${GEN}, seen); continue; }
     seen = g;
-    if (d.index < Atomics.load(s, ${WORKERS})) Atomics.add(s, ${WORKER_CHUNKS}, drain(s, 0, g, gemm, s[${WSA} + d.index]));
+    if (d.index < Atomics.load(s, ${WORKERS})) Atomics.add(s, ${WORKER_CHUNKS}, drain(s, 0, g, inst.exports, s[${WSA} + d.index]));
   }
 }
 if (typeof process === 'object' && process.versions && process.versions.node) {
@@ -288,6 +305,7 @@ export function runGemm(
   s[base + WORKERS] = parts - 1;
   const args = [K, a, aRs, aCs, aRows, aCols, b, bRs, bCs, bRows, bCols, c, ldc, acc];
   for (let q = 0; q < 14; q++) s[base + ARGS + q] = args[q]!;
+  s[base + KIND] = JOB_GEMM;
   s[base + BY_ROWS] = byRows ? 1 : 0;
   s[base + STEP] = step;
   s[base + DIM_M] = M;
@@ -299,13 +317,58 @@ export function runGemm(
   Atomics.store(s, base + GEN, gen);
   Atomics.notify(s, base + GEN);
   splitCalls++;
-  drain(s, base, gen, rt.exports.gemm as unknown as GemmFn, ws0);
+  drain(s, base, gen, rt.exports as unknown as KernelFns, ws0);
+  awaitChunks(s, base);
+}
+
+/** Waits until every chunk of the current job is finished. */
+function awaitChunks(s: Int32Array, base: number): void {
   const total = s[base + TOTAL]!;
   for (let n = 0; ; n++) {
     const f = Atomics.load(s, base + FINISHED);
     if (f === total) break;
     if (n > SPIN_LOADS) Atomics.wait(s, base + FINISHED, f, 1);
   }
+}
+
+/**
+ * Threads a convolution of `work` multiply-adds may use now: 1 unless threads are wanted, the pool can run over
+ * `rt` (null: the runtime is not loaded) and the work is at least PARALLEL_MIN_WORK; else the caller and the
+ * workers that are ready (starting them if needed).
+ */
+export function convThreads(rt: Runtime | null, work: number): number {
+  detectCores();
+  const threads = getNumThreads();
+  if (rt === null || threads <= 1 || work < PARALLEL_MIN_WORK || !poolPossible(rt)) return 1;
+  grow(rt, threads - 1);
+  return Math.min(threads, readyCount(rt) + 1);
+}
+
+/**
+ * Runs a direct convolution (assembly/conv.ts) over `images` images in chunks of `step`, split between the
+ * calling thread and `parts − 1` ready workers (parts from {@link convThreads}): chunk c is images
+ * [c·step, (c+1)·step). `weight` selects the weight gradient (each chunk adds into its own part of the
+ * gradient, so any split sums the same numbers in the same order) instead of the forward pass (each chunk
+ * writes its own images' outputs). Arguments: x, ws | gy, out | parts, C, Hp, Wp, O, KH, KW, and the byte
+ * strides of an image of x, of an image of out | gy, and of a part.
+ */
+export function runConv(rt: Runtime, weight: boolean, images: number, step: number, parts: number, args: readonly number[]): void {
+  const s = rt.i32, base = CTRL / 4;
+  for (let w = 0; w < parts - 1; w++) s[base + WSA + w] = workspace(rt, w + 1);
+  s[base + WORKERS] = parts - 1;
+  for (let q = 0; q < 12; q++) s[base + ARGS + q] = args[q]!;
+  s[base + KIND] = weight ? JOB_CONV_WEIGHT : JOB_CONV_FORWARD;
+  s[base + STEP] = step;
+  s[base + DIM_M] = images;
+  s[base + TOTAL] = Math.ceil(images / step);
+  Atomics.store(s, base + FINISHED, 0);
+  gen = (gen + 1) & 0x7fff;
+  Atomics.store(s, base + NEXT, gen << 16);
+  Atomics.store(s, base + GEN, gen);
+  Atomics.notify(s, base + GEN);
+  splitCalls++;
+  drain(s, base, gen, rt.exports as unknown as KernelFns, workspace(rt, 0));
+  awaitChunks(s, base);
 }
 
 /**
