@@ -56,7 +56,7 @@ describe('DrLIM training on the wasm backend', () => {
     const dist = (pkg: string): string => JSON.stringify(fileURLToPath(new URL(`../../${pkg}/dist/index.js`, import.meta.url)));
     const pool = JSON.stringify(fileURLToPath(new URL('../../tensor/dist/kernels/wasm/pool.js', import.meta.url)));
     const runtime = JSON.stringify(fileURLToPath(new URL('../../tensor/dist/kernels/wasm/runtime.js', import.meta.url)));
-    // Trains, never awaiting, until a worker has computed some chunks of split products, then returns: the pool
+    // Trains, never awaiting, until three calls were split and a worker has computed some of their chunks: the pool
     // must start and report ready through shared memory alone, and the workers must not keep the process alive.
     const script = `
       const T = await import(${dist('tensor')});
@@ -70,7 +70,7 @@ describe('DrLIM training on the wasm backend', () => {
       const g = new T.Generator(1);
       const inputs = T.rand([64, 1, 32, 32], { generator: g });
       const batch = { left: g.integers(0, 64, 32), right: g.integers(0, 64, 32), y: new Float32Array(32).fill(1) };
-      for (let s = 0; s < 200 && workerChunks(getRuntime()) < 3; s++) C.trainStep(siamese, inputs, batch, opt);
+      for (let s = 0; s < 200 && (workerChunks(getRuntime()) < 3 || splitCount() < 3); s++) C.trainStep(siamese, inputs, batch, opt);
       console.log('split', splitCount(), 'worker', workerChunks(getRuntime()));
     `;
     const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60_000 });

@@ -214,3 +214,23 @@ export function absRow(src: usize, dst: usize, n: i32): void { unary(UN_ABS, src
 export function squareRow(src: usize, dst: usize, n: i32): void { unary(UN_SQUARE, src, dst, n); }
 /** dst = √src. */
 export function sqrtRow(src: usize, dst: usize, n: i32): void { unary(UN_SQRT, src, dst, n); }
+
+/**
+ * Σ src[i] for i < n (float32 values, summed in float64): two f64x2 accumulators over the float32 lanes promoted
+ * to float64, then the scalar tail. The TypeScript reduction sums in float64 too, in index order; the two orders
+ * round differently only in float64's last bits, far below a float32 result's resolution (but not always the same
+ * float32 after rounding: the backends are not bit-identical for sums, as for products).
+ */
+export function sumRowF64(src: usize, n: i32): f64 {
+  let a = f64x2.splat(0), b = f64x2.splat(0);
+  const n4 = n & ~3;
+  let i = 0;
+  for (; i < n4; i += 4) {
+    const v = v128.load(src + (<usize>i << 2));
+    a = f64x2.add(a, f64x2.promote_low_f32x4(v));
+    b = f64x2.add(b, f64x2.promote_low_f32x4(i32x4.shuffle(v, v, 2, 3, 0, 1)));
+  }
+  let t = (f64x2.extract_lane(a, 0) + f64x2.extract_lane(b, 0)) + (f64x2.extract_lane(a, 1) + f64x2.extract_lane(b, 1));
+  for (; i < n; i++) t += <f64>load<f32>(src + (<usize>i << 2));
+  return t;
+}

@@ -7,6 +7,7 @@
 import { ValueError, fmtShape } from '../errors.js';
 import type { FloatArray } from '../kernels/gemm.js';
 import { map1 } from '../kernels/iter.js';
+import { sumWasm, wasmUnary } from '../kernels/wasm/elementwise.js';
 import { contiguousStrides, normAxes, normAxis, sizeOf } from '../shape.js';
 import { Tensor, alloc, type ReduceOptions } from '../tensor.js';
 import { abs, add, div, exp, log, notEqual, pow, sqrt, square, sub } from './elementwise.js';
@@ -15,6 +16,11 @@ import { contiguous, permute, reshape } from './views.js';
 type A = FloatArray;
 
 function sumRow(acc: A, d: number, ds: number, x: A, s: number, ss: number, n: number): void {
+  // Contiguous float32 rows summed into one accumulator go to the wasm row (kernels/wasm/elementwise.ts).
+  if (ds === 0 && wasmUnary(x, 1, x, ss, n)) {
+    acc[d] = acc[d]! + sumWasm(x as Float32Array, s, n);
+    return;
+  }
   if (ds === 0) {
     let t = 0;
     for (let i = 0; i < n; i++, s += ss) t += x[s]!;

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import {
   W_ABS, W_ADD, W_DIV, W_EQ, W_GE, W_GT, W_LE, W_LT, W_MUL, W_NE, W_NEG, W_RELU, W_SQRT, W_SQUARE, W_SUB,
-  WASM_ROW_MIN, binaryWasm, tanhWasm, unaryWasm, wasmBinary, wasmUnary,
+  WASM_ROW_MIN, binaryWasm, sumWasm, tanhWasm, unaryWasm, wasmBinary, wasmUnary,
 } from './elementwise.js';
 import { setBackend } from '../backend.js';
 import { Generator } from '../../random.js';
@@ -164,5 +164,27 @@ describe.runIf(getRuntime() !== null)('elementwise ops on the two backends', () 
     // tanh is the one approximation (≤ 6 ulp); every other op is exact.
     expect(wasm.slice(0, -1)).toEqual(js.slice(0, -1));
     expect(wasm.at(-1)!.every((v, i) => Math.abs(v - js.at(-1)![i]!) <= 1e-6)).toBe(true);
+  });
+});
+
+describe.runIf(getRuntime() !== null)('wasm float32 row sums', () => {
+  // Any two orders of n float64 additions differ by at most about n·2⁻⁵³·Σ|x| (each add rounds once).
+  it('match a float64 sum in index order to float64 rounding, across blocks, and propagate NaN and ±∞', () => {
+    fc.assert(fc.property(lengthArb, fc.array(fc.float({ min: -1e3, max: 1e3, noNaN: true }), { minLength: 1, maxLength: 40 }), fc.nat(3), (n, xs, s) => {
+      const a = fill(s + n, xs);
+      let want = 0, mag = 0;
+      for (let i = 0; i < n; i++) {
+        want += a[s + i]!;
+        mag += Math.abs(a[s + i]!);
+      }
+      expect(Math.abs(sumWasm(a, s, n) - want)).toBeLessThanOrEqual(mag * (n + 1) * 2 ** -52);
+    }), { numRuns: 200 });
+    const a = fill(200, [1, 2, 3]);
+    a[150] = Number.NaN;
+    expect(sumWasm(a, 0, 200)).toBeNaN();
+    a[150] = Infinity;
+    expect(sumWasm(a, 0, 200)).toBe(Infinity);
+    a[3] = -Infinity;
+    expect(sumWasm(a, 0, 200)).toBeNaN();
   });
 });

@@ -100,3 +100,19 @@ export function unaryWasm(op: number, o: Float32Array, d: number, a: Float32Arra
     o.set(f.subarray(A, A + m), d + i);
   }
 }
+
+/**
+ * Σ a[s + i] for i < n in float64, for contiguous float32 rows of at least {@link WASM_ROW_MIN} elements on the
+ * 'wasm' backend (sumRowF64: two float64x2 accumulators; blocks of ROW_BLOCK summed in order).
+ */
+export function sumWasm(a: Float32Array, s: number, n: number): number {
+  const rt = getRowRuntime()!;
+  const A = rt.base / 4, f = rt.f32;
+  let t = 0;
+  for (let i = 0; i < n; i += ROW_BLOCK) {
+    const m = Math.min(ROW_BLOCK, n - i);
+    f.set(a.subarray(s + i, s + i + m), A);
+    t += rt.exports.sumRowF64(rt.base, m);
+  }
+  return t;
+}

@@ -52,6 +52,7 @@ export interface KernelExports {
   equalRow(a: number, aStep: number, b: number, bStep: number, dst: number, n: number): void;
   notEqualRow(a: number, aStep: number, b: number, bStep: number, dst: number, n: number): void;
   reluRow(src: number, dst: number, n: number): void;
+  sumRowF64(src: number, n: number): number;
   negRow(src: number, dst: number, n: number): void;
   absRow(src: number, dst: number, n: number): void;
   squareRow(src: number, dst: number, n: number): void;
