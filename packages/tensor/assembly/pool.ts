@@ -74,3 +74,64 @@ export function avgPoolBackward(
     }
   }
 }
+
+/**
+ * Max pooling forward on float32 planes, the scan rule of kernels/pool.ts exactly (so both backends give the same
+ * values and the same argmax): from the window's first in-bounds element in row-major order, the running max moves
+ * to an element when `v > max || v is NaN` (ties keep the first maximum; the last NaN wins), by selects rather
+ * than a branch. argmax (int32 at `argmax`) is u·W + v within the plane; an empty window gives −∞ and −1.
+ */
+export function maxPoolForward(
+  x: usize, out: usize, argmax: usize, planes: i32, H: i32, W: i32, OH: i32, OW: i32,
+  KH: i32, KW: i32, sh: i32, sw: i32, ph: i32, pw: i32,
+): void {
+  let d: usize = 0;
+  for (let pl = 0; pl < planes; pl++) {
+    const base = x + <usize>(pl * H * W) * 4;
+    for (let i = 0; i < OH; i++) {
+      let u0 = i * sh - ph;
+      const u1 = min(u0 + KH, H);
+      if (u0 < 0) u0 = 0;
+      for (let j = 0; j < OW; j++, d += 4) {
+        let v0 = j * sw - pw;
+        const v1 = min(v0 + KW, W);
+        if (v0 < 0) v0 = 0;
+        if (u0 >= u1 || v0 >= v1) {
+          store<f32>(out + d, -Infinity);
+          store<i32>(argmax + d, -1);
+          continue;
+        }
+        let am = u0 * W + v0;
+        let m = load<f32>(base + (<usize>am << 2));
+        for (let u = u0; u < u1; u++) {
+          const row = u * W;
+          for (let v = u == u0 ? v0 + 1 : v0; v < v1; v++) {
+            const idx = row + v;
+            const val = load<f32>(base + (<usize>idx << 2));
+            const win = (val > m) | (val != val);
+            am = select<i32>(idx, am, win);
+            m = select<f32>(val, m, win);
+          }
+        }
+        store<f32>(out + d, m);
+        store<i32>(argmax + d, am);
+      }
+    }
+  }
+}
+
+/** Max pooling backward: gx (zeroed here) += gy at each window's argmax (−1: nothing), in order, in float32. */
+export function maxPoolBackward(gy: usize, argmax: usize, gx: usize, planes: i32, HW: i32, OHW: i32): void {
+  memory.fill(gx, 0, <usize>(planes * HW) * 4);
+  let s: usize = 0;
+  for (let pl = 0; pl < planes; pl++) {
+    const base = gx + <usize>(pl * HW) * 4;
+    for (let e = 0; e < OHW; e++, s += 4) {
+      const a = load<i32>(argmax + s);
+      if (a >= 0) {
+        const at = base + (<usize>a << 2);
+        store<f32>(at, load<f32>(at) + load<f32>(gy + s));
+      }
+    }
+  }
+}

@@ -26,10 +26,11 @@
 import type { FloatArray } from './gemm.js';
 import { wasmActive } from './backend.js';
 import { avgPoolBackwardWasm, avgPoolFits, avgPoolForwardWasm } from './wasm/avgpool.js';
+import { maxPoolBackwardWasm, maxPoolFits, maxPoolForwardWasm } from './wasm/maxpool.js';
 
 /**
- * Fewest input elements for which float32 average pooling runs on the wasm kernel (backend 'wasm'), with the
- * same float64 arithmetic, so bit-identical; below it the copies and the call cost more than the faster loop saves.
+ * Fewest input elements for which float32 pooling runs on the wasm kernels (backend 'wasm'), with the same
+ * arithmetic, so bit-identical; below it the copies and the call cost more than the faster loop saves.
  */
 const WASM_POOL_MIN = 1024;
 
@@ -63,6 +64,10 @@ export function pool2dGeometry(
  * into the (n, c) plane of x, see the module comment for ties and NaN).
  */
 export function maxPool2dForward(x: FloatArray, out: FloatArray, argmax: Int32Array, g: Pool2dGeometry): void {
+  if (x instanceof Float32Array && out instanceof Float32Array && g.n * g.c * g.h * g.w >= WASM_POOL_MIN && maxPoolFits(g) && wasmActive()) {
+    maxPoolForwardWasm(x, out, argmax, g);
+    return;
+  }
   const H = g.h, W = g.w, KH = g.kh, KW = g.kw, OH = g.oh, OW = g.ow;
   const sh = g.sh, sw = g.sw, ph = g.ph, pw = g.pw;
   const HW = H * W, planes = g.n * g.c;
@@ -107,6 +112,10 @@ export function maxPool2dForward(x: FloatArray, out: FloatArray, argmax: Int32Ar
  * (overlapping windows add; argmax −1 contributes nothing).
  */
 export function maxPool2dBackward(gy: FloatArray, argmax: Int32Array, gx: FloatArray, g: Pool2dGeometry): void {
+  if (gy instanceof Float32Array && gx instanceof Float32Array && g.n * g.c * g.h * g.w >= WASM_POOL_MIN && maxPoolFits(g) && wasmActive()) {
+    maxPoolBackwardWasm(gy, argmax, gx, g);
+    return;
+  }
   const HW = g.h * g.w, OHW = g.oh * g.ow, planes = g.n * g.c;
   gx.fill(0, 0, planes * HW);
   let s = 0;

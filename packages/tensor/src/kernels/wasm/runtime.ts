@@ -61,6 +61,9 @@ export interface KernelExports {
     KH: number, KW: number, sh: number, sw: number, ph: number, pw: number, countIncludePad: number): void;
   avgPoolBackward(gy: number, gx: number, planes: number, H: number, W: number, OH: number, OW: number,
     KH: number, KW: number, sh: number, sw: number, ph: number, pw: number, countIncludePad: number): void;
+  maxPoolForward(x: number, out: number, argmax: number, planes: number, H: number, W: number, OH: number, OW: number,
+    KH: number, KW: number, sh: number, sw: number, ph: number, pw: number): void;
+  maxPoolBackward(gy: number, argmax: number, gx: number, planes: number, HW: number, OHW: number): void;
 }
 
 const PAGE = 65536;
@@ -140,8 +143,9 @@ export function getRuntime(): Runtime | null {
 export interface RowRuntime {
   exports: KernelExports;
   memory: WasmMemory;
-  /** View of the whole memory, replaced whenever it grows. */
+  /** Views of the whole memory, replaced whenever it grows. */
   f32: Float32Array;
+  i32: Int32Array;
   /** Byte address of the first of the two operand blocks of the elementwise rows (and of the conv arena). */
   base: number;
 }
@@ -167,7 +171,7 @@ export function getRowRuntime(): RowRuntime | null {
     const module = new wa.Module(decode(KERNELS_WASM));
     const memory = new wa.Memory({ initial: 1 + (2 * ROW_BLOCK_BYTES) / PAGE, maximum: MAX_PAGES, shared: false });
     const exports = new wa.Instance(module, { env: { memory } }).exports as unknown as KernelExports;
-    rowRuntime = { exports, memory, f32: new Float32Array(memory.buffer), base: PAGE };
+    rowRuntime = { exports, memory, f32: new Float32Array(memory.buffer), i32: new Int32Array(memory.buffer), base: PAGE };
   } catch {
     rowRuntime = null;
   }
@@ -180,6 +184,7 @@ export function ensureRowBytes(rt: RowRuntime, end: number): void {
   if (end <= have) return;
   rt.memory.grow(Math.ceil((end - have) / PAGE));
   rt.f32 = new Float32Array(rt.memory.buffer);
+  rt.i32 = new Int32Array(rt.memory.buffer);
 }
 
 /** The row runtime's memory size in bytes (what the boundedness test watches), 0 before it loads. */
