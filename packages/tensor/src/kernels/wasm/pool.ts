@@ -69,6 +69,14 @@ const CHUNKS_PER_THREAD = 4;
  */
 export const PARALLEL_MIN_WORK = 1 << 19;
 
+/** The threshold in force: PARALLEL_MIN_WORK, or what {@link setParallelMinWork} set (to measure the crossover). */
+let parallelMinWork = PARALLEL_MIN_WORK;
+
+/** Sets the multiply-adds from which calls are split (null: PARALLEL_MIN_WORK). For the crossover measurement. */
+export function setParallelMinWork(work: number | null): void {
+  parallelMinWork = work ?? PARALLEL_MIN_WORK;
+}
+
 /*
  * Claiming and running chunks is the same code on every thread: `drain` (below, and in the worker source, which
  * is this function's text). It claims chunks of generation g until none is left, computes each (rows or columns
@@ -286,7 +294,7 @@ export function runGemm(
   detectCores();
   const threads = getNumThreads();
   let parts = 1;
-  if (threads > 1 && M * N * K >= PARALLEL_MIN_WORK && poolPossible(rt)) {
+  if (threads > 1 && M * N * K >= parallelMinWork && poolPossible(rt)) {
     grow(rt, threads - 1);
     parts = Math.min(threads, readyCount(rt) + 1);
   }
@@ -339,7 +347,7 @@ function awaitChunks(s: Int32Array, base: number): void {
 export function convThreads(rt: Runtime | null, work: number): number {
   detectCores();
   const threads = getNumThreads();
-  if (rt === null || threads <= 1 || work < PARALLEL_MIN_WORK || !poolPossible(rt)) return 1;
+  if (rt === null || threads <= 1 || work < parallelMinWork || !poolPossible(rt)) return 1;
   grow(rt, threads - 1);
   return Math.min(threads, readyCount(rt) + 1);
 }
