@@ -208,7 +208,7 @@ describe('docs/tensor.md quotes the kernels as they are', () => {
     return Number(m[1]);
   };
   const [MR, NR, KC, MC, NC] = ['MR', 'NR', 'KC', 'MC', 'NC'].map((n) => constant('gemm.ts', n)) as [number, number, number, number, number];
-  const TARGET_COLS = constant('conv.ts', 'TARGET_COLS');
+  const TARGET_COLS = constant('conv-im2col.ts', 'TARGET_COLS');
 
   it('states gemm\'s block sizes and conv2d\'s chunk width', () => {
     const md = readFileSync(join(root, 'docs/tensor.md'), 'utf8');
