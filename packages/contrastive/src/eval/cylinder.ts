@@ -3,7 +3,7 @@
  * lighting, and how well a cylinder in it reads back the pose — the azimuth around the axis, the elevation along it.
  */
 import { Tensor, ValueError, fmtShape } from '@tsgrad/tensor';
-import { toMatrix } from './knn.js';
+import { toMatrix } from './validate.js';
 import { symmetricEigen } from './pca.js';
 
 function readNumbers(op: string, name: string, v: unknown, n: number): Float64Array {

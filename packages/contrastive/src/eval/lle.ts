@@ -4,7 +4,8 @@
  * the ones that those same combinations reconstruct best.
  */
 import { Tensor, ValueError, fmtShape } from '@tsgrad/tensor';
-import { checkK, kNearestNeighbors, toMatrix, type Matrix } from './knn.js';
+import { kNearestNeighbors } from './knn.js';
+import { checkK, toMatrix, type Matrix } from './validate.js';
 import { symmetricEigen } from './pca.js';
 
 /** Options of {@link lle}. */

@@ -9,7 +9,7 @@
  * vectors, which leaves the O(n³) of the reduction itself (d = 784: well under a second of CPU).
  */
 import { Tensor, ShapeError, ValueError, fmtShape, matmul } from '@tsgrad/tensor';
-import { checkK, describeValue, toMatrix } from './knn.js';
+import { checkK, describeValue, toMatrix } from './validate.js';
 
 const EPS = 2 ** -52;
 /** QL iterations allowed per eigenvalue; two or three is typical, so hitting this means bad input. */
