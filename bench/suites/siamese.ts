@@ -18,7 +18,7 @@
  * checked on the loss and all six gradients of its first step before timing.
  */
 import { asVariable } from '@tsgrad/autograd';
-import { contrastiveLoss, drlimNetwork, padTo, pairsFromNeighbors, PairSampler, Siamese, trainStep, type PairBatch } from '@tsgrad/contrastive';
+import { contrastiveLoss, drlimNetwork, padTo, pairsFromNeighbors, PairSampler, Siamese, trainStep, type PairBatch, type PairLoss } from '@tsgrad/contrastive';
 import { loadMnist, mnistDigit } from '@tsgrad/contrastive/node';
 import { Conv2d, Flatten, Linear, MaxPool2d, ReLU, Sequential, optim, type Module, type Parameter } from '@tsgrad/nn';
 import { Generator, Tensor, reshape, transpose } from '@tsgrad/tensor';
@@ -32,7 +32,7 @@ import { DRLIM_FASTEST, DW_LABEL, DX_LABEL, FASTEST } from './conv.js';
 import { customConv, type Conv } from './tfjs-conv.js';
 
 /** The demo's settings (drlimMnist's defaults). */
-const DEMO = { digits: [4, 9], seed: 0, k: 5, pad: 32, dim: 2, batchSize: 256, margin: 1.25, lr: 0.002 } as const;
+const DEMO = { digits: [4, 9], perDigit: 3000, seed: 0, k: 5, pad: 32, dim: 2, batchSize: 256, margin: 1.25, lr: 0.002 } as const;
 
 /** The demo's embedding network with its initial weights: drlimMnist's first spawn of its seeded Generator. */
 const demoNetwork = (): Module => drlimNetwork({ dim: DEMO.dim, generator: new Generator(DEMO.seed).spawn(), activation: 'relu' });
@@ -46,7 +46,7 @@ interface Demo {
 
 /** The demo's data, pairs and first batch, made as drlimMnist makes them. */
 function demo(): Demo {
-  const { train } = loadMnist({ digits: DEMO.digits, split: 0.7, seed: DEMO.seed });
+  const { train } = loadMnist({ digits: DEMO.digits, seed: DEMO.seed, perDigit: DEMO.perDigit });
   const pairs = pairsFromNeighbors(train.images, { k: DEMO.k });
   const gen = new Generator(DEMO.seed);
   gen.spawn(); // the network's
@@ -55,7 +55,7 @@ function demo(): Demo {
   return { sampler, batch, initial: demoNetwork().parameters().map((p) => p.value) };
 }
 
-const demoLoss = (d: Parameters<typeof contrastiveLoss>[0], y: Float32Array) => contrastiveLoss(d, y, { margin: DEMO.margin });
+const demoLoss: PairLoss = (d, y) => contrastiveLoss(d, y, { margin: DEMO.margin });
 
 function demoTsgradCase(row: string, threads: number, checkAgainst: string | undefined, data: Demo): CaseDef {
   return {

@@ -11,7 +11,7 @@ export { euclideanDistance, squaredEuclideanDistance, cosineDistance } from './d
 export { Siamese } from './siamese.js';
 export { Pairs, pairsFromLabels, pairsFromNeighbors, pairsFromGroups } from './pairs.js';
 export { PairSampler, type PairBatch, type PairSamplerOptions } from './sampler.js';
-export { fit, embed, trainStep, type FitOptions, type History, type Progress } from './train.js';
+export { fit, embed, trainStep, type FitOptions, type History, type PairLoss, type Progress } from './train.js';
 export { translate, padTo } from './data.js';
 export { readIdx, checkIdxPair, IdxError, type IdxArray, type IdxDType } from './idx.js';
 export * from './eval/index.js';

@@ -3,7 +3,8 @@
  * input space, from prior knowledge (all transformations of one sample), or from labels when available.
  * Every pair not in the similar set is dissimilar; a PairSampler draws those afresh each epoch.
  */
-import { Tensor, ValueError, ShapeError, fmtShape, matmul, transpose, type FloatArray } from '@tsgrad/tensor';
+import { Tensor, ValueError, ShapeError, fmtShape } from '@tsgrad/tensor';
+import { kNearestNeighbors } from './eval/knn.js';
 
 /**
  * A set of unordered similar pairs {i, j} (i ≠ j) over n samples, stored with i < j, without duplicates,
@@ -101,105 +102,20 @@ export function pairsFromGroups(groupIds: ArrayLike<number>): Pairs {
   return groupsToPairs('pairsFromGroups', groupIds);
 }
 
-/** Rows of a 2-D (or flattened) tensor as a contiguous [n, d] float tensor. */
-function asMatrix(op: string, X: Tensor): Tensor {
-  if (!(X instanceof Tensor) || X.ndim < 2) throw new ShapeError(`[${op}] X must be a tensor of rank >= 2 (samples first): got ${X instanceof Tensor ? fmtShape(X.shape) : typeof X}`);
-  return X.reshape([X.shape[0]!, -1]).contiguous();
-}
-
-function rowSquares(x: FloatArray, off: number, n: number, d: number): Float64Array {
-  const out = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    let s = 0;
-    for (let k = 0, p = off + i * d; k < d; k++, p++) s += x[p]! * x[p]!;
-    out[i] = s;
-  }
-  return out;
-}
-
-/** A contiguous copy of the [n, d] matrix M (offset 0) minus each column's mean rounded to an integer. */
-function centred(M: Tensor, n: number, d: number): Tensor {
-  const src = M.data, off = M.offset;
-  const shift = new Float64Array(d);
-  for (let i = 0; i < n; i++) for (let c = 0; c < d; c++) shift[c] = shift[c]! + src[off + i * d + c]!;
-  for (let c = 0; c < d; c++) shift[c] = Math.round(shift[c]! / Math.max(n, 1));
-  const out = M.dtype === 'float64' ? new Float64Array(n * d) : new Float32Array(n * d);
-  for (let i = 0; i < n; i++) for (let c = 0; c < d; c++) out[i * d + c] = src[off + i * d + c]! - shift[c]!;
-  return new Tensor(out, [n, d]);
-}
-
-function exactDist2(x: FloatArray, off: number, d: number, i: number, j: number): number {
-  let s = 0;
-  for (let k = 0, p = off + i * d, q = off + j * d; k < d; k++, p++, q++) {
-    const t = x[p]! - x[q]!;
-    s += t * t;
-  }
-  return s;
-}
-
 /**
  * The paper's neighbourhood graph: each sample is similar to its k nearest neighbours in input space
  * (Euclidean; the relation is symmetrised, so the set holds every {i, j} with j among i's k nearest or i among
- * j's), every other pair dissimilar. Computed exactly, in blocks of rows: squared distances
- * ‖x_i‖² + ‖x_j‖² − 2·x_i·x_j come from the blocked matmul, every sample whose distance could be among the k
- * smallest within the matmul's rounding is kept as a candidate, and those are re-ranked with exact float64
- * distances (ties broken by index).
+ * j's), every other pair dissimilar. Samples of any shape [n, ...] are flattened. The neighbours are
+ * {@link kNearestNeighbors}'s: exact, ties broken by index, found `blockSize` rows at a time (default 512).
  */
 export function pairsFromNeighbors(X: Tensor, opts: { k?: number; blockSize?: number } = {}): Pairs {
+  const op = 'pairsFromNeighbors';
+  if (!(X instanceof Tensor) || X.ndim < 2) throw new ShapeError(`[${op}] X must be a tensor of rank >= 2 (samples first): got ${X instanceof Tensor ? fmtShape(X.shape) : typeof X}`);
+  const n = X.shape[0]!;
   const k = opts.k ?? 5;
-  const M = asMatrix('pairsFromNeighbors', X);
-  const n = M.shape[0]!, d = M.shape[1]!;
-  if (!Number.isInteger(k) || k < 1 || k >= n) throw new ValueError(`[pairsFromNeighbors] k must be an integer in [1, ${n - 1}] for ${n} samples: got ${String(k)}`);
-  const block = opts.blockSize ?? 512;
-  // The candidate distances ‖x_i‖² + ‖x_j‖² − 2·x_i·x_j cancel catastrophically when the data sit far from the
-  // origin (a constant offset of 1000 in float32 buries distances of 1e-5), so they are computed on a copy shifted
-  // by each column's mean rounded to an integer: the shift leaves distances unchanged and keeps integer data exact.
-  const C = centred(M, n, d);
-  const sq = rowSquares(C.data, 0, n, d);
-  // What rounding can do to an approximate distance: float32 products summed in float32 (the wasm gemm) err by
-  // at most a few d·2⁻²⁴·(‖x_i‖² + ‖x_j‖²) in the worst case; DIST_SLACK·(‖x_i‖² + ‖x_j‖²) covers that with room.
-  // Every j whose distance could be among the k smallest once rounding is undone is a candidate, so near-ties
-  // (duplicates, points closer than float32 resolves) are never dropped before the exact re-ranking.
-  const slack = C.dtype === 'float64' ? 1e-12 : Math.max(1e-5, d * 2 ** -22);
-  const a = new Int32Array(n * k), b = new Int32Array(n * k);
-  const MT = transpose(C);
-  const kth = new Float64Array(k);
-  const cands: number[] = [];
-  for (let r0 = 0; r0 < n; r0 += block) {
-    const r1 = Math.min(n, r0 + block);
-    const G = matmul(C.slice([[r0, r1]]), MT).data; // [r1 − r0, n] inner products
-    for (let r = r0; r < r1; r++) {
-      const row = (r - r0) * n;
-      // Pass 1: the k smallest upper bounds (approximate distance + its rounding slack), by insertion.
-      let count = 0;
-      for (let j = 0; j < n; j++) {
-        if (j === r) continue;
-        const hi = sq[r]! + sq[j]! - 2 * G[row + j]! + slack * (sq[r]! + sq[j]!);
-        if (count < k || hi < kth[k - 1]!) {
-          let p = count < k ? count++ : k - 1;
-          while (p > 0 && kth[p - 1]! > hi) {
-            kth[p] = kth[p - 1]!;
-            p--;
-          }
-          kth[p] = hi;
-        }
-      }
-      // Pass 2: every j whose lower bound does not exceed the k-th upper bound might be among the k nearest.
-      const bound = kth[k - 1]!;
-      cands.length = 0;
-      for (let j = 0; j < n; j++) {
-        if (j === r) continue;
-        const lo = sq[r]! + sq[j]! - 2 * G[row + j]! - slack * (sq[r]! + sq[j]!);
-        if (lo <= bound) cands.push(j);
-      }
-      // Exact re-ranking of the candidates, ties by index.
-      const ranked = cands.map((j) => [exactDist2(M.data, M.offset, d, r, j), j] as const);
-      ranked.sort((u, v) => u[0] - v[0] || u[1] - v[1]);
-      for (let t = 0; t < k; t++) {
-        a[r * k + t] = r;
-        b[r * k + t] = ranked[t]![1];
-      }
-    }
-  }
-  return new Pairs(n, a, b);
+  if (!Number.isInteger(k) || k < 1 || k >= n) throw new ValueError(`[${op}] k must be an integer in [1, ${n - 1}] for ${n} samples: got ${String(k)}`);
+  const { indices } = kNearestNeighbors(X.reshape([n, -1]), { k, blockSize: opts.blockSize ?? 512 });
+  const a = new Int32Array(n * k);
+  for (let r = 0; r < n; r++) a.fill(r, r * k, r * k + k);
+  return new Pairs(n, a, indices);
 }

@@ -6,7 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import * as A from '@tsgrad/autograd';
 import { Linear, Sequential, Tanh } from '@tsgrad/nn';
-import { Generator, Tensor } from '@tsgrad/tensor';
+import { Generator, ShapeError, Tensor, tensor } from '@tsgrad/tensor';
+import { expectError } from '../../../testing/errors.js';
 import { forward64, gradcheck64 } from '../../../testing/tolerances.js';
 import { euclideanDistance } from './distance.js';
 import { contrastiveLoss } from './loss.js';
@@ -48,6 +49,25 @@ describe('Siamese', () => {
     const [u, v] = net.embedPair(x1, x2.slice([[0, 1]])); // unequal batch sizes split correctly
     expect(u.shape).toEqual([4, 2]);
     expect(v.shape).toEqual([1, 2]);
+  });
+
+  it('pairDistances embeds the distinct samples once and takes D per indexed pair; forward is it over both batches', () => {
+    const { net, x1, x2 } = setup(5);
+    const left = Int32Array.from([0, 0, 3, 2]), right = Int32Array.from([1, 3, 3, 0]);
+    const e = net.embeddingNet.forward(A.variable(x1)).value;
+    const rows = e.toArray() as number[][];
+    const expected = Array.from(left, (i, p) => Math.hypot(...rows[i]!.map((v, c) => v - rows[right[p]!]![c]!)));
+    const d = net.pairDistances(x1, left, right);
+    expect(d.shape).toEqual([4]);
+    expect(d.value).toBeAllclose(tensor(expected, { dtype: 'float64' }), forward64);
+    expect(d.value.data[2]).toBe(0); // a pair of one sample with itself
+    // A batch of one pairs with every row of the other.
+    const one = x2.slice([[1, 2]]);
+    const e2 = net.embeddingNet.forward(A.variable(one)).value;
+    expect(net.forward(A.variable(x1), A.variable(one)).value).toBeAllclose(euclideanDistance(e, e2).value, forward64);
+    expect(net.forward(A.variable(one), A.variable(x1)).value).toBeAllclose(euclideanDistance(e2, e).value, forward64);
+    expectError(() => net.forward(A.variable(x1), A.variable(x2.slice([[0, 2]]))), ShapeError,
+      '[Siamese.forward] x1 and x2 must hold as many samples (or one of them one): got shapes [4,3] and [2,3]');
   });
 
   it('the shared weights get the sum of both branches’ contributions', () => {

@@ -97,7 +97,7 @@ describe('fit', () => {
     const rows = [[1, 0, 2], [0, 1, -1], [2, 2, 0]];
     const x = tensor(rows);
     const batch = { left: Int32Array.from([0, 0]), right: Int32Array.from([1, 2]), y: Float32Array.from([0, 1]) };
-    const lossOf = (d: A.Variable, y: Float32Array) => contrastiveLoss(d, y, { margin: 3 });
+    const lossOf = (d: A.Variable, y: Tensor | Float32Array) => contrastiveLoss(d, y, { margin: 3 });
     // The loss by hand: z = W·x + b, pair (0,1) similar, pair (0,2) dissimilar with m = 3, mean of the two.
     const W = Array.from(net.embeddingNet.parameters()[0]!.value.data), b = Array.from(net.embeddingNet.parameters()[1]!.value.data);
     const z = rows.map((r) => [0, 1].map((o) => W[3 * o]! * r[0]! + W[3 * o + 1]! * r[1]! + W[3 * o + 2]! * r[2]! + b[o]!));
@@ -126,6 +126,67 @@ describe('fit', () => {
     expectError(() => fit(lin as unknown as Siamese, sampler, { epochs: 1, optimizer }), ValueError, '[fit] expected a Siamese model');
     expectError(() => fit(new Siamese(lin), sampler, { epochs: 0, optimizer }), ValueError, '[fit] epochs must be a positive integer: got 0');
     expectError(() => fit(new Siamese(lin), sampler, { epochs: 1.5, optimizer }), ValueError, '[fit] epochs must be a positive integer: got 1.5');
+  });
+
+  it('rejects margin and loss together, naming both, instead of letting one win', () => {
+    const g = new Generator(2);
+    const { X, labels } = blobs(6, g);
+    const net = new Siamese(new Linear(8, 2, { generator: g }));
+    const sampler = new PairSampler(X, pairsFromLabels(labels));
+    const optimizer = new optim.SGD(net.parameters(), { lr: 0.1 });
+    expectError(
+      () => fit(net, sampler, { epochs: 1, optimizer, margin: 2, loss: (d, y) => contrastiveLoss(d, y, { margin: 3 }) }), ValueError,
+      '[fit] margin and loss are both given: margin (2) only configures the default contrastiveLoss, so it would be ignored; pass the margin to your loss instead',
+    );
+    // Either one alone is fine, and the margin reaches the default loss: same seed, same losses.
+    const fresh = (): { net: Siamese; sampler: PairSampler; optimizer: optim.SGD } => {
+      const h = new Generator(3);
+      const data = blobs(6, h);
+      const m = new Siamese(new Linear(8, 2, { generator: h }));
+      return { net: m, sampler: new PairSampler(data.X, pairsFromLabels(data.labels), { generator: h.spawn() }), optimizer: new optim.SGD(m.parameters(), { lr: 0.1 }) };
+    };
+    const a = fresh(), b = fresh(), c = fresh();
+    const withMargin = fit(a.net, a.sampler, { epochs: 2, optimizer: a.optimizer, margin: 2 });
+    const withLoss = fit(b.net, b.sampler, { epochs: 2, optimizer: b.optimizer, loss: (d, y) => contrastiveLoss(d, y, { margin: 2 }) });
+    expect(fit(c.net, c.sampler, { epochs: 2, optimizer: c.optimizer }).batchLoss).not.toEqual(withMargin.batchLoss);
+    expect(withLoss.batchLoss).toEqual(withMargin.batchLoss);
+  });
+
+  it('the loss receives the labels as a tensor in the model dtype (float64 model: float64 labels)', () => {
+    for (const dtype of ['float32', 'float64'] as const) {
+      const g = new Generator(5);
+      const net = new Siamese(new Linear(3, 2, { generator: g, dtype }));
+      const x = g.normal([4, 3], { dtype });
+      const batch = { left: Int32Array.from([0, 1, 2]), right: Int32Array.from([1, 2, 3]), y: Float32Array.from([0, 1, 0]) };
+      const seen: Tensor[] = [];
+      trainStep(net, x, batch, new optim.SGD(net.parameters(), { lr: 0.1 }), (d, y) => {
+        seen.push(y);
+        expect(d.dtype).toBe(dtype);
+        return contrastiveLoss(d, y);
+      });
+      expect(seen.length).toBe(1);
+      expect(seen[0]!).toBeInstanceOf(Tensor);
+      expect(seen[0]!.dtype).toBe(dtype);
+      expect(seen[0]!.shape).toEqual([3]);
+      expect(Array.from(seen[0]!.data)).toEqual([0, 1, 0]);
+    }
+  });
+
+  it('trainStep takes its distances from Siamese.pairDistances, the one DrLIM path', () => {
+    const calls: number[] = [];
+    class Recording extends Siamese {
+      override pairDistances(inputs: A.VariableLike, left: Int32Array, right: Int32Array): A.Variable {
+        calls.push(left.length);
+        return super.pairDistances(inputs, left, right);
+      }
+    }
+    const g = new Generator(6);
+    const { X, labels } = blobs(8, g);
+    const net = new Recording(new Linear(8, 2, { generator: g }));
+    const sampler = new PairSampler(X, pairsFromLabels(labels), { batchSize: 10, generator: g.spawn() });
+    const h = fit(net, sampler, { epochs: 1, optimizer: new optim.SGD(net.parameters(), { lr: 0.01 }) });
+    expect(calls.length).toBe(h.batchLoss.length);
+    expect(calls.reduce((a, b) => a + b, 0)).toBe(sampler.epoch().reduce((a, b) => a + b.y.length, 0));
   });
 });
 

@@ -1,8 +1,7 @@
 /** Training a Siamese network on pairs, and embedding new samples with the learned map. */
 import * as A from '@tsgrad/autograd';
 import { Module, optim } from '@tsgrad/nn';
-import { Tensor, ValueError, concat, slice } from '@tsgrad/tensor';
-import { euclideanDistance } from './distance.js';
+import { Tensor, ValueError, concat, slice, tensor } from '@tsgrad/tensor';
 import { contrastiveLoss } from './loss.js';
 import type { PairBatch, PairSampler } from './sampler.js';
 import { Siamese } from './siamese.js';
@@ -35,15 +34,22 @@ export interface FitOptions {
   optimizer: optim.Optimizer<{ lr: number }>;
   /** Stepped once per epoch. */
   schedule?: optim.LRScheduler;
-  /** DrLIM's margin m (default 1). */
+  /** DrLIM's margin m of the default loss, contrastiveLoss (default 1). Not with `loss`: give that one its own margin. */
   margin?: number;
-  /** The pair loss from distances and labels (default: contrastiveLoss with `margin`). */
-  loss?: (distance: A.Variable, y: Float32Array) => A.Variable;
+  /** The pair loss from distances and labels (default: contrastiveLoss with `margin`). Not with `margin`. */
+  loss?: PairLoss;
   /** Called after each batch. */
   onProgress?: (p: Progress) => void;
   /** Called after each epoch with its mean loss. */
   onEpoch?: (epoch: number, meanLoss: number) => void;
 }
+
+/**
+ * A loss over a batch of pairs: `distance` holds D_W per pair, [P], and `y` the pairs' labels (0 similar,
+ * 1 dissimilar, as in the paper), a [P] tensor in the same dtype as `distance` (the model's: float64 labels for
+ * a float64 model). Returns a scalar to minimise.
+ */
+export type PairLoss = (distance: A.Variable, y: Tensor) => A.Variable;
 
 /** What `fit` returns: the loss curve and the throughput. */
 export interface History {
@@ -58,19 +64,20 @@ export interface History {
 }
 
 /**
- * One optimiser step on one batch of pairs: embed the batch's distinct samples `inputs` once (in the order of
- * `batch.samples`), take D = ‖G_W(x_left) − G_W(x_right)‖ for each pair, and step `optimizer` on
- * `loss(D, y)` (default: the DrLIM contrastive loss with margin 1). ∂L/∂W reaches the shared weights through
+ * One optimiser step on one batch of pairs: D = `siamese.pairDistances(inputs, batch.left, batch.right)` (the
+ * batch's distinct samples `inputs`, in the order of `batch.samples`, embedded once; D = ‖G_W(x_left) −
+ * G_W(x_right)‖ per pair), and a step of `optimizer` on `loss(D, y)` with the labels `batch.y` as a tensor of D's
+ * dtype (default loss: the DrLIM contrastive loss with margin 1). ∂L/∂W reaches the shared weights through
  * both branches, so it is the sum of their contributions. Returns the batch's loss. `fit` is this, per batch,
  * per epoch; use it directly to train a batch at a time (e.g. in a worker that must yield between batches).
  */
 export function trainStep(
   siamese: Siamese, inputs: Tensor, batch: Pick<PairBatch, 'left' | 'right' | 'y'>, optimizer: optim.Optimizer<{ lr: number }>,
-  loss: (distance: A.Variable, y: Float32Array) => A.Variable = (d, y) => contrastiveLoss(d, y),
+  loss: PairLoss = (d, y) => contrastiveLoss(d, y),
 ): number {
   siamese.train();
-  const z = siamese.embed(inputs);
-  const value = loss(euclideanDistance(A.gather(z, batch.left), A.gather(z, batch.right)), batch.y);
+  const distance = siamese.pairDistances(inputs, batch.left, batch.right);
+  const value = loss(distance, tensor(batch.y, { dtype: distance.dtype }));
   optimizer.zeroGrad();
   value.backward();
   optimizer.step();
@@ -87,8 +94,11 @@ const now = (): number => (typeof performance !== 'undefined' ? performance.now(
 export function fit(siamese: Siamese, sampler: PairSampler, opts: FitOptions): History {
   if (!(siamese instanceof Siamese)) throw new ValueError(`[fit] expected a Siamese model`);
   if (!Number.isInteger(opts.epochs) || opts.epochs < 1) throw new ValueError(`[fit] epochs must be a positive integer: got ${String(opts.epochs)}`);
+  if (opts.margin !== undefined && opts.loss !== undefined) {
+    throw new ValueError(`[fit] margin and loss are both given: margin (${String(opts.margin)}) only configures the default contrastiveLoss, so it would be ignored; pass the margin to your loss instead`);
+  }
   const margin = opts.margin ?? 1;
-  const lossOf = opts.loss ?? ((d: A.Variable, y: Float32Array) => contrastiveLoss(d, y, { margin }));
+  const lossOf: PairLoss = opts.loss ?? ((d, y) => contrastiveLoss(d, y, { margin }));
   const history: History = { epochLoss: [], batchLoss: [], pairsPerSecond: 0, seconds: 0 };
   const t0 = now();
   let pairsDone = 0;

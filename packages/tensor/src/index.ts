@@ -14,6 +14,7 @@ export * from './ops/elementwise.js';
 export * from './ops/reduce.js';
 export * from './ops/views.js';
 export * from './ops/linalg.js';
+export * from './ops/eigh.js';
 export * from './ops/nn.js';
 export { formatTensor, type FormatOptions } from './format.js';
 export * from './ops/adjoint.js';

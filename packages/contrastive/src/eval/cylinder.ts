@@ -2,9 +2,8 @@
  * Measures of a map of views of one object (DrLIM's airplane, §4.3): how much it ignores a nuisance such as the
  * lighting, and how well a cylinder in it reads back the pose — the azimuth around the axis, the elevation along it.
  */
-import { Tensor, ValueError, fmtShape } from '@tsgrad/tensor';
-import { toMatrix } from './knn.js';
-import { symmetricEigen } from './pca.js';
+import { Tensor, ValueError, eigh, fmtShape } from '@tsgrad/tensor';
+import { toMatrix } from './validate.js';
 
 function readNumbers(op: string, name: string, v: unknown, n: number): Float64Array {
   if (v === null || typeof v !== 'object' || typeof (v as ArrayLike<unknown>).length !== 'number') {
@@ -163,8 +162,9 @@ export function fitCylinder(
     for (let c = 0; c < 3; c++) z[c] = z[c]! - along * axis[c]!;
     for (let a2 = 0; a2 < 3; a2++) for (let b2 = 0; b2 < 3; b2++) cov[a2 * 3 + b2] = cov[a2 * 3 + b2]! + (z[a2]! * z[b2]!) / n;
   }
-  const { vectors } = symmetricEigen(cov, 3, { vectors: 2 });
-  const rest: [Float64Array, Float64Array] = [vectors.slice(0, 3), vectors.slice(3, 6)];
+  // The two largest eigenpairs (eigh's last two columns), largest first.
+  const q = eigh(new Tensor(cov, [3, 3]), { subsetByIndex: [1, 2] }).eigenvectors.data;
+  const rest: [Float64Array, Float64Array] = [Float64Array.of(q[1]!, q[3]!, q[5]!), Float64Array.of(q[0]!, q[2]!, q[4]!)];
   const project = (pts: Tensor): { theta: Float64Array; height: Float64Array } => {
     const q = toMatrix(op, 'points', pts);
     if (q.cols !== 3) throw new ValueError(`[${op}] points must be [n, 3]: got ${fmtShape(pts.shape)}`);

@@ -6,7 +6,7 @@ export {
   knnAccuracy, knnPredict, leaveOneOutKnnAccuracy, kNearestNeighbors,
   type KnnOptions, type KNearestOptions,
 } from './knn.js';
-export { pca, symmetricEigen, type PcaOptions, type PcaResult } from './pca.js';
+export { pca, type PcaOptions, type PcaResult } from './pca.js';
 export { lle, type LleOptions, type LleResult } from './lle.js';
 export { trustworthiness, type TrustworthinessOptions } from './trustworthiness.js';
 export { rocAuc, rocCurve } from './roc.js';

@@ -155,8 +155,45 @@ describe('leaveOneOutKnnAccuracy / kNearestNeighbors', () => {
     expect(Array.from(r.distances).map((v) => Number(v.toFixed(6)))).toEqual([0.1, 1.9, 0, 1]);
   });
 
+  it('exact for wide float32 points far from the origin, with near-ties, at any block size (fast-check)', () => {
+    // 12 features: the matmul candidate path in float32. Points sit near 1000 (cancellation) and some are exact or
+    // 1e-4 duplicates of others (closer than float32's product resolves); the reference sorts exact float64
+    // distances of the stored values.
+    const wide = fc.integer({ min: 2, max: 30 }).chain((n) =>
+      fc.record({
+        rows: fc.array(fc.array(fc.integer({ min: -3, max: 3 }), { minLength: 12, maxLength: 12 }), { minLength: n, maxLength: n }),
+        dup: fc.array(fc.tuple(fc.nat(n - 1), fc.nat(n - 1), fc.constantFrom(0, 1e-4)), { maxLength: 6 }),
+        queries: fc.array(fc.array(fc.integer({ min: -3, max: 3 }), { minLength: 12, maxLength: 12 }), { minLength: 0, maxLength: 5 }),
+        k: fc.integer({ min: 1, max: n - 1 }),
+        blockSize: fc.constantFrom(undefined, 1, 4),
+      }),
+    );
+    fc.assert(
+      fc.property(wide, ({ rows, dup, queries, k, blockSize }) => {
+        const pts = rows.map((r) => r.map((v) => 1000 + v));
+        for (const [from, to, eps] of dup) pts[to] = pts[from]!.map((v, c) => (c === 0 ? v + eps : v));
+        const X = tensor(pts, { dtype: 'float32' });
+        const stored = rowsOf(X);
+        const self = kNearestNeighbors(X, { k, blockSize });
+        stored.forEach((q, i) => expect(Array.from(self.indices.subarray(i * k, i * k + k))).toEqual(sortedNeighbours(q, stored, i).slice(0, k)));
+        if (queries.length > 0) {
+          const Q = tensor(queries.map((r) => r.map((v) => 1000 + v / 2)), { dtype: 'float32' });
+          const r = kNearestNeighbors(X, { k, queries: Q, blockSize });
+          rowsOf(Q).forEach((q, i) => {
+            const want = sortedNeighbours(q, stored).slice(0, k);
+            expect(Array.from(r.indices.subarray(i * k, i * k + k))).toEqual(want);
+            want.forEach((j, t) => expect(r.distances[i * k + t]).toBe(Math.sqrt(stored[j]!.reduce((s, v, c) => s + (v - q[c]!) ** 2, 0))));
+          });
+        }
+      }),
+      { numRuns: 150 },
+    );
+  });
+
   it('errors', () => {
     const x = tensor([[0], [1], [2]]);
+    expectError(() => kNearestNeighbors(x, { k: 1, blockSize: 0 }), ValueError, '[kNearestNeighbors] blockSize must be a positive integer: got 0');
+    expectError(() => kNearestNeighbors(x, { k: 1, blockSize: 2.5 }), ValueError, '[kNearestNeighbors] blockSize must be a positive integer: got 2.5');
     expectError(() => leaveOneOutKnnAccuracy(x, [0, 1, 0], { k: 3 }), ValueError,
       '[leaveOneOutKnnAccuracy] k must be an integer in [1, 2] (at most n − 1 = 2 other points): got k = 3');
     expectError(() => leaveOneOutKnnAccuracy(tensor([[0]]), [0], { k: 1 }), ValueError,

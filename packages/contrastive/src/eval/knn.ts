@@ -1,95 +1,19 @@
 /**
  * k-nearest-neighbour search and classification, the usual way to ask how well an embedding clusters by class.
  *
- * Distances are Euclidean and computed in float64, a block of query rows at a time, so memory stays at
- * BLOCK × (reference rows) whatever the query count. Low-dimensional points (d ≤ DIRECT_MAX_DIM, the 2-D
- * embeddings) sum (a − b)² directly; wider ones use ‖a‖² + ‖b‖² − 2·a·b with a·b from the tensor package's
- * blocked matmul. Each query keeps its k nearest in a bounded max-heap (O(m log k) per query, no full sort).
- *
- * Order: nearer first; equal distances put the lower reference index first. Both formulas are exact for
- * small-integer coordinates, so ties there are exact ties.
+ * One search, {@link nearestIndices}, exact: distances are Euclidean in float64, ranked nearer first with equal
+ * distances putting the lower reference index first. Low-dimensional points (d ≤ DIRECT_MAX_DIM, the 2-D
+ * embeddings) sum (a − b)² directly, a block of query rows at a time, each query keeping its k nearest in a
+ * bounded max-heap (O(m log k), no full sort). Wider ones (images) take candidates from ‖a‖² + ‖b‖² − 2·a·b with
+ * a·b from the tensor package's blocked matmul, bounded by its rounding, and re-rank those exactly.
  */
-import { Tensor, ShapeError, ValueError, fmtShape, matmul } from '@tsgrad/tensor';
+import { Tensor, ValueError, alloc, fmtShape, matmul, type DType, type FloatArray } from '@tsgrad/tensor';
+import { checkK, checkSameCols, toLabels, toMatrix, type Matrix } from './validate.js';
 
 /** Query rows per distance block: BLOCK × m float64 distances live at once (12 MB for m = 6000). */
 const BLOCK = 256;
 /** Up to this many features the direct Σ(a − b)² loop is used; above it, the matmul form. */
 const DIRECT_MAX_DIM = 8;
-
-/** A 2-D tensor read into a contiguous float64 row-major matrix. */
-export interface Matrix {
-  data: Float64Array;
-  rows: number;
-  cols: number;
-}
-
-/** What a value is, for error messages. */
-export function describeValue(x: unknown): string {
-  if (x === null) return 'null';
-  if (Array.isArray(x)) return 'an array';
-  if (typeof x === 'object') return (x as object).constructor?.name ?? 'an object';
-  return typeof x;
-}
-
-/**
- * Reads a 2-D tensor (any strides, float32 or float64) into a float64 matrix, rejecting other ranks and
- * non-finite values (a NaN would make every comparison false and the neighbour order meaningless).
- */
-export function toMatrix(op: string, name: string, x: unknown): Matrix {
-  if (!(x instanceof Tensor)) throw new ValueError(`[${op}] ${name} must be a Tensor: got ${describeValue(x)}`);
-  if (x.ndim !== 2) throw new ShapeError(`[${op}] ${name} must be 2-D [n, d]: got shape ${fmtShape(x.shape)}`);
-  const rows = x.shape[0]!, cols = x.shape[1]!;
-  const data = new Float64Array(rows * cols);
-  const src = x.data, rs = x.strides[0]!, cs = x.strides[1]!;
-  for (let i = 0; i < rows; i++) {
-    for (let j = 0, q = x.offset + i * rs; j < cols; j++, q += cs) {
-      const v = src[q]!;
-      if (!Number.isFinite(v)) {
-        throw new ValueError(`[${op}] ${name} must be finite: element [${i},${j}] of ${fmtShape(x.shape)} is ${v}`);
-      }
-      data[i * cols + j] = v;
-    }
-  }
-  return { data, rows, cols };
-}
-
-/** Throws unless `k` (or the option `name`) is an integer in [lo, hi]; `why` says what bounds it. */
-export function checkK(op: string, k: unknown, lo: number, hi: number, why: string, name = 'k'): number {
-  if (typeof k !== 'number' || !Number.isInteger(k) || k < lo || k > hi) {
-    const range = hi < lo ? `no valid ${name} (${why})` : `${name} must be an integer in [${lo}, ${hi}] (${why})`;
-    throw new ValueError(`[${op}] ${range}: got ${name} = ${String(k)}`);
-  }
-  return k;
-}
-
-/** Throws unless two matrices have the same number of columns. */
-export function checkSameCols(op: string, aName: string, a: Matrix, bName: string, b: Matrix): void {
-  if (a.cols !== b.cols) {
-    throw new ShapeError(
-      `[${op}] feature sizes differ: ${aName} ${fmtShape([a.rows, a.cols])} and ${bName} ${fmtShape([b.rows, b.cols])}: axis 1 has sizes ${a.cols} and ${b.cols}`,
-    );
-  }
-}
-
-/** Reads integer labels, one per row, into an Int32Array. */
-export function toLabels(op: string, name: string, labels: unknown, rows: number, pointsName: string): Int32Array {
-  if (labels === null || typeof labels !== 'object' || typeof (labels as ArrayLike<number>).length !== 'number') {
-    throw new ValueError(`[${op}] ${name} must be an array of numbers: got ${describeValue(labels)}`);
-  }
-  const src = labels as ArrayLike<unknown>;
-  if (src.length !== rows) {
-    throw new ValueError(`[${op}] ${name} has ${src.length} entries but ${pointsName} has ${rows} rows`);
-  }
-  const out = new Int32Array(rows);
-  for (let i = 0; i < rows; i++) {
-    const v = src[i];
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < -2147483648 || v > 2147483647) {
-      throw new ValueError(`[${op}] ${name}[${i}] must be an int32 integer: got ${String(v)}`);
-    }
-    out[i] = v;
-  }
-  return out;
-}
 
 function rowSquares(m: Matrix): Float64Array {
   const out = new Float64Array(m.rows);
@@ -227,15 +151,36 @@ function selectK(
   }
 }
 
+/** Options of {@link nearestIndices}. */
+export interface NearestOptions {
+  /**
+   * The dtype of the candidate product x_i·x_j (default float64). float32 halves the matmul's cost and memory
+   * traffic; the candidate slack widens to match, and the final ranking is exact either way.
+   */
+  product?: DType;
+  /** Query rows per distance block (default BLOCK): blockSize × (reference rows) products live at once. */
+  blockSize?: number;
+}
+
 /**
  * The k nearest reference rows of every query row: `indices[i·k + t]` is the t-th nearest (t = 0 nearest) and
  * `sqDistances` holds the squared distances. With `excludeSelf` (query and reference are the same points),
- * row i never lists itself (duplicates of it still count, at distance 0).
+ * row i never lists itself (duplicates of it still count, at distance 0). This is the one k-NN search of the
+ * package: kNearestNeighbors, the k-NN classifiers, trustworthiness, LLE and pairsFromNeighbors all use it.
+ *
+ * The result is exact: the k smallest float64 squared distances Σ(a − b)², ties by lower index. Up to
+ * DIRECT_MAX_DIM features those are computed directly; above, {@link boundedNearest} finds candidates with the
+ * blocked matmul and re-ranks them exactly.
  */
 export function nearestIndices(
-  query: Matrix, ref: Matrix, k: number, excludeSelf: boolean,
+  query: Matrix, ref: Matrix, k: number, excludeSelf: boolean, opts: NearestOptions = {},
 ): { indices: Int32Array; sqDistances: Float64Array } {
   const indices = new Int32Array(query.rows * k), sqDistances = new Float64Array(query.rows * k);
+  if (query.rows === 0 || k === 0) return { indices, sqDistances };
+  if (query.cols > DIRECT_MAX_DIM) {
+    boundedNearest(query, ref, k, excludeSelf, opts.product ?? 'float64', opts.blockSize ?? BLOCK, indices, sqDistances);
+    return { indices, sqDistances };
+  }
   const hd = new Float64Array(k), hi = new Int32Array(k);
   const m = ref.rows;
   forEachDistanceBlock(query, ref, (q0, b, dist) => {
@@ -245,6 +190,105 @@ export function nearestIndices(
     }
   });
   return { indices, sqDistances };
+}
+
+/** The candidate product's dtype for two (validated) point sets: float32 when both are, else float64. */
+const productOf = (a: Tensor, b: Tensor): DType => (a.dtype === 'float32' && b.dtype === 'float32' ? 'float32' : 'float64');
+
+/** A copy of the rows of `m` minus `shift` (per column), in `dtype`. */
+function shifted(m: Matrix, shift: Float64Array, dtype: DType): FloatArray {
+  const { rows, cols, data } = m;
+  const out = alloc(dtype, rows * cols);
+  for (let i = 0; i < rows; i++) for (let c = 0; c < cols; c++) out[i * cols + c] = data[i * cols + c]! - shift[c]!;
+  return out;
+}
+
+/** Σ x² of each row of a row-major [rows, cols] array, accumulated in float64. */
+function squaresOf(x: FloatArray, rows: number, cols: number): Float64Array {
+  const out = new Float64Array(rows);
+  for (let i = 0; i < rows; i++) {
+    let s = 0;
+    for (let k = 0, p = i * cols; k < cols; k++, p++) s += x[p]! * x[p]!;
+    out[i] = s;
+  }
+  return out;
+}
+
+/** Σ(a − b)² of query row i and reference row j, in float64, in column order. */
+function exactDist2(q: Float64Array, i: number, r: Float64Array, j: number, d: number): number {
+  let s = 0;
+  for (let k = 0, p = i * d, o = j * d; k < d; k++, p++, o++) {
+    const t = q[p]! - r[o]!;
+    s += t * t;
+  }
+  return s;
+}
+
+/**
+ * Exact k nearest neighbours for wide points. Squared distances ‖x_i‖² + ‖x_j‖² − 2·x_i·x_j come from the blocked
+ * matmul in `product`'s dtype, a block of query rows at a time; every reference row whose distance could be among
+ * the k smallest within the matmul's rounding is kept as a candidate, and those are re-ranked with exact float64
+ * distances (ties by index).
+ *
+ * The candidate distances cancel catastrophically when the data sit far from the origin (a constant offset of
+ * 1000 in float32 buries distances of 1e-5), so they are computed on copies shifted by each reference column's
+ * mean rounded to an integer: the shift leaves distances unchanged and keeps integer data exact.
+ */
+function boundedNearest(
+  query: Matrix, ref: Matrix, k: number, excludeSelf: boolean, product: DType, block: number,
+  outIdx: Int32Array, outDist: Float64Array,
+): void {
+  const n = ref.rows, d = ref.cols;
+  const shift = new Float64Array(d);
+  for (let j = 0; j < n; j++) for (let c = 0; c < d; c++) shift[c] = shift[c]! + ref.data[j * d + c]!;
+  for (let c = 0; c < d; c++) shift[c] = Math.round(shift[c]! / Math.max(n, 1));
+  const cr = shifted(ref, shift, product);
+  const cq = query === ref ? cr : shifted(query, shift, product);
+  const sqr = squaresOf(cr, n, d), sqq = query === ref ? sqr : squaresOf(cq, query.rows, d);
+  // What rounding can do to an approximate distance: float32 products summed in float32 (the wasm gemm) err by
+  // at most a few d·2⁻²⁴·(‖x_i‖² + ‖x_j‖²) in the worst case; slack·(‖x_i‖² + ‖x_j‖²) covers that with room.
+  // Every j whose distance could be among the k smallest once rounding is undone is a candidate, so near-ties
+  // (duplicates, points closer than float32 resolves) are never dropped before the exact re-ranking.
+  const slack = product === 'float64' ? 1e-12 : Math.max(1e-5, d * 2 ** -22);
+  const refT = new Tensor(cr, [d, n], [1, d], 0); // crᵀ as a view: gemm reads transposed strides without a copy
+  const kth = new Float64Array(k);
+  const cands: number[] = [];
+  for (let q0 = 0; q0 < query.rows; q0 += block) {
+    const q1 = Math.min(query.rows, q0 + block);
+    const G = matmul(new Tensor(cq, [q1 - q0, d], [d, 1], q0 * d), refT).data; // [q1 − q0, n] inner products
+    for (let r = q0; r < q1; r++) {
+      const row = (r - q0) * n, skip = excludeSelf ? r : -1, sq = sqq[r]!;
+      // Pass 1: the k smallest upper bounds (approximate distance + its rounding slack), by insertion.
+      let count = 0;
+      for (let j = 0; j < n; j++) {
+        if (j === skip) continue;
+        const hi = sq + sqr[j]! - 2 * G[row + j]! + slack * (sq + sqr[j]!);
+        if (count < k || hi < kth[k - 1]!) {
+          let p = count < k ? count++ : k - 1;
+          while (p > 0 && kth[p - 1]! > hi) {
+            kth[p] = kth[p - 1]!;
+            p--;
+          }
+          kth[p] = hi;
+        }
+      }
+      // Pass 2: every j whose lower bound does not exceed the k-th upper bound might be among the k nearest.
+      const bound = kth[k - 1]!;
+      cands.length = 0;
+      for (let j = 0; j < n; j++) {
+        if (j === skip) continue;
+        const lo = sq + sqr[j]! - 2 * G[row + j]! - slack * (sq + sqr[j]!);
+        if (lo <= bound) cands.push(j);
+      }
+      // Exact re-ranking of the candidates, ties by index.
+      const ranked = cands.map((j) => [exactDist2(query.data, r, ref.data, j, d), j] as const);
+      ranked.sort((u, v) => u[0] - v[0] || u[1] - v[1]);
+      for (let t = 0; t < k; t++) {
+        outIdx[r * k + t] = ranked[t]![1];
+        outDist[r * k + t] = ranked[t]![0];
+      }
+    }
+  }
 }
 
 /**
@@ -278,7 +322,7 @@ function predictImpl(
   const test = toMatrix(op, 'testPoints', testPoints);
   checkSameCols(op, 'trainPoints', train, 'testPoints', test);
   const kk = checkK(op, k, 1, train.rows, `at most the ${train.rows} training points`);
-  const { indices } = nearestIndices(test, train, kk, false);
+  const { indices } = nearestIndices(test, train, kk, false, { product: productOf(trainPoints as Tensor, testPoints as Tensor) });
   const out = new Int32Array(test.rows);
   for (let i = 0; i < test.rows; i++) out[i] = vote(labels, indices, i * kk, kk);
   return out;
@@ -320,7 +364,7 @@ export function leaveOneOutKnnAccuracy(points: Tensor, labels: ArrayLike<number>
   const x = toMatrix(op, 'points', points);
   const lab = toLabels(op, 'labels', labels, x.rows, `points ${fmtShape([x.rows, x.cols])}`);
   const k = checkK(op, opts.k ?? 5, 1, x.rows - 1, `at most n − 1 = ${x.rows - 1} other points`);
-  const { indices } = nearestIndices(x, x, k, true);
+  const { indices } = nearestIndices(x, x, k, true, { product: productOf(points, points) });
   const predicted = new Int32Array(x.rows);
   for (let i = 0; i < x.rows; i++) predicted[i] = vote(lab, indices, i * k, k);
   return accuracy(op, predicted, lab);
@@ -334,12 +378,16 @@ export interface KNearestOptions {
    * a point is never its own neighbour.
    */
   queries?: Tensor;
+  /** Query rows per distance block (default 256): memory is blockSize × n distances, whatever the query count. */
+  blockSize?: number;
 }
 
 /**
  * The k nearest rows of `points` [n, d] for every query (default: every point, itself excluded), nearest first,
  * equal distances by lower index: `indices[i·k + t]` and `distances[i·k + t]` (Euclidean, not squared) for the
- * t-th neighbour of query i. The k-nearest-neighbour graph of DrLIM's pair construction is this with no queries.
+ * t-th neighbour of query i. Exact: the ranking is by float64 distances of the points as stored. For float32
+ * points (and queries) the candidate search runs its matmul in float32, twice as fast. The k-nearest-neighbour
+ * graph of DrLIM's pair construction (pairsFromNeighbors) is this with no queries.
  */
 export function kNearestNeighbors(points: Tensor, opts: KNearestOptions = {}): { indices: Int32Array; distances: Float64Array; k: number } {
   const op = 'kNearestNeighbors';
@@ -349,7 +397,12 @@ export function kNearestNeighbors(points: Tensor, opts: KNearestOptions = {}): {
   checkSameCols(op, 'points', ref, 'queries', query);
   const max = self ? ref.rows - 1 : ref.rows;
   const k = checkK(op, opts.k ?? 5, 1, max, self ? `at most n − 1 = ${max} other points` : `at most the ${max} points`);
-  const { indices, sqDistances } = nearestIndices(query, ref, k, self);
+  const blockSize = opts.blockSize ?? BLOCK;
+  if (typeof blockSize !== 'number' || !Number.isInteger(blockSize) || blockSize < 1) {
+    throw new ValueError(`[${op}] blockSize must be a positive integer: got ${String(blockSize)}`);
+  }
+  const product = productOf(points, opts.queries ?? points);
+  const { indices, sqDistances } = nearestIndices(query, ref, k, self, { product, blockSize });
   const distances = sqDistances.map(Math.sqrt);
   return { indices, distances, k };
 }

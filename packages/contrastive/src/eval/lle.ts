@@ -3,9 +3,9 @@
  * point is written as an affine combination of its k nearest neighbours, and the low-dimensional coordinates are
  * the ones that those same combinations reconstruct best.
  */
-import { Tensor, ValueError, fmtShape } from '@tsgrad/tensor';
-import { checkK, kNearestNeighbors, toMatrix, type Matrix } from './knn.js';
-import { symmetricEigen } from './pca.js';
+import { Tensor, ValueError, eigh, fmtShape } from '@tsgrad/tensor';
+import { kNearestNeighbors } from './knn.js';
+import { checkK, toMatrix, type Matrix } from './validate.js';
 
 /** Options of {@link lle}. */
 export interface LleOptions {
@@ -112,8 +112,8 @@ function checkReg(op: string, reg: unknown): number {
  *    Σ_i y_i = 0 and (1/n)·YᵀY = I: the eigenvectors of M for its d smallest eigenvalues after the constant
  *    vector 1 (M·1 = 0 because rows of W sum to 1), scaled by √n.
  *
- * The eigenvectors come from the symmetric eigensolver {@link symmetricEigen}, which returns the LARGEST
- * eigenpairs cheaply, so it is given B = c·I − M − (c/n)·1·1ᵀ with c ≥ λ_max(M) (Gershgorin's row-sum bound):
+ * The eigenvectors come from the tensor package's symmetric eigensolver `eigh`, asked for the LARGEST d
+ * eigenpairs (its subset path, cheap for few vectors), so it is given B = c·I − M − (c/n)·1·1ᵀ with c ≥ λ_max(M) (Gershgorin's row-sum bound):
  * B's eigenvalues are c − λ for M's eigenvectors orthogonal to 1, and 0 for 1 itself, so B's d largest are M's d
  * smallest with the constant vector removed exactly rather than skipped by position (which would go wrong
  * where another eigenvalue of M is as small as rounding). M is dense, n × n: O(n²) memory and O(n³) time, a
@@ -164,7 +164,11 @@ export function lle(X: Tensor, opts: LleOptions = {}): LleResult {
   const B = new Float64Array(n * n);
   for (let p = 0; p < n * n; p++) B[p] = -M[p]! - c / n;
   for (let i = 0; i < n; i++) B[i * n + i] = B[i * n + i]! + c;
-  const { values, vectors } = symmetricEigen(B, n, { vectors: d });
+  // B's d largest eigenpairs, largest first (eigh returns them ascending, as columns).
+  const top = eigh(new Tensor(B, [n, n]), { subsetByIndex: [n - d, n - 1] });
+  const values = top.eigenvalues.data.slice().reverse();
+  const vectors = new Float64Array(d * n);
+  for (let r = 0; r < d; r++) for (let i = 0; i < n; i++) vectors[r * n + i] = top.eigenvectors.data[i * d + d - 1 - r]!;
 
   const scale = Math.sqrt(n);
   const Y = new Float64Array(n * d);

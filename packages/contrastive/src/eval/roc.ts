@@ -2,7 +2,7 @@
  * ROC analysis for pair verification: higher score = more likely positive (for distances, pass −distance).
  */
 import { ValueError } from '@tsgrad/tensor';
-import { describeValue } from './knn.js';
+import { describeValue } from './validate.js';
 
 function readPairs(op: string, scores: unknown, labels: unknown): { s: Float64Array; y: Uint8Array; pos: number; neg: number } {
   const isList = (v: unknown): v is ArrayLike<unknown> =>

@@ -3,7 +3,8 @@
  * badly it brings in points that were not neighbours in the input space.
  */
 import { type Tensor, ShapeError, ValueError, fmtShape } from '@tsgrad/tensor';
-import { forEachDistanceBlock, nearestIndices, toMatrix } from './knn.js';
+import { forEachDistanceBlock, nearestIndices } from './knn.js';
+import { toMatrix } from './validate.js';
 
 /** Options of `trustworthiness`. */
 export interface TrustworthinessOptions {
