@@ -3,7 +3,7 @@
  *
  * The demo's step (`examples/drlim-mnist`, @tsgrad/contrastive's drlimMnist): 4s and 9s of MNIST's training
  * split padded from 28×28 to 32×32, similar pairs from each digit's 5 nearest neighbours in pixel space, a
- * seeded PairSampler's first batch of 256 pairs (half of them dissimilar), the paper's network drlimNetwork
+ * seeded PairSampler's first batch of 64 pairs, the demo's batch size (half of them dissimilar), the paper's network drlimNetwork
  * with ReLU and a 2-D map (conv 1→15 6×6, 3×3 average pooling, conv 15→30 9×9, linear 30→2), the contrastive
  * loss with margin m = 1.25 and Adam with learning rate 0.002. tsgrad's case is `trainStep` on that batch, as
  * `fit` calls it: gather the batch's distinct digits, embed each once, D = ‖z_left − z_right‖ per pair, the
@@ -32,7 +32,7 @@ import { DRLIM_FASTEST, DW_LABEL, DX_LABEL, FASTEST } from './conv.js';
 import { customConv, type Conv } from './tfjs-conv.js';
 
 /** The demo's settings (drlimMnist's defaults). */
-const DEMO = { digits: [4, 9], perDigit: 3000, seed: 0, k: 5, pad: 32, dim: 2, batchSize: 256, margin: 1.25, lr: 0.002 } as const;
+const DEMO = { digits: [4, 9], perDigit: 3000, seed: 0, k: 5, pad: 32, dim: 2, batchSize: 64, margin: 1.25, lr: 0.002 } as const;
 
 /** The demo's embedding network with its initial weights: drlimMnist's first spawn of its seeded Generator. */
 const demoNetwork = (): Module => drlimNetwork({ dim: DEMO.dim, generator: new Generator(DEMO.seed).spawn(), activation: 'relu' });
@@ -160,7 +160,7 @@ function demoTorchCase(row: string, threads: number, checkAgainst: string | unde
 }
 
 /** The demo step's rows, at 1 and 2 threads. */
-export const DEMO_ROWS = threadRows('demo step: drlimNetwork on 256 pairs of 32×32 digits, Adam') as [string, string];
+export const DEMO_ROWS = threadRows('demo step: drlimNetwork on 64 pairs of 32×32 digits, Adam') as [string, string];
 
 function demoCases(quick: boolean): CaseDef[] {
   const data = demo();

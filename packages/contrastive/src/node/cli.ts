@@ -27,7 +27,7 @@ options:
   --per-digit N   training images of each digit, drawn from MNIST's training set (default 3000)
   --test-per-digit N  held-out images of each digit, drawn from MNIST's test set (default: all)
   --lr RATE       Adam learning rate (default 0.002), annealed by a cosine schedule
-  --batch-size N  pairs per batch (default 128)
+  --batch-size N  pairs per batch (default 64)
   --out DIR       output folder (default out/drlim-mnist)
   -h, --help      this text`;
 
@@ -90,7 +90,7 @@ function main(argv: string[]): number {
       perDigit: int('per-digit', values['per-digit'] as string | undefined, 3000, 2),
       testPerDigit: values['test-per-digit'] === undefined ? undefined : int('test-per-digit', values['test-per-digit'] as string, 0, 1),
       lr: positive('lr', values.lr as string | undefined, 0.002),
-      batchSize: int('batch-size', values['batch-size'] as string | undefined, 128, 1),
+      batchSize: int('batch-size', values['batch-size'] as string | undefined, 64, 1),
       out,
     };
     const say = (m: string): void => void process.stdout.write(`${m}\n`);
