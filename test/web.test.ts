@@ -35,7 +35,10 @@ const skipNote = !existsSync(CHROMIUM) && !process.env.CI
 interface SpringState { step: number; loss: number; playing: boolean; positions: number[]; screen: number[] }
 interface MnistState {
   run: number; step: number; playing: boolean; losses: number[]; accuracy: number;
-  baselines: { pca: number; pixels: number; kernels: { backend: string; threads: number; isolated: boolean } } | null; points: number[]; initialPoints: number[]; screen: number[];
+  baselines: {
+    pca: number; pixels: number; kernels: { backend: string; threads: number; isolated: boolean };
+    network: { name: string; parameters: number };
+  } | null; points: number[]; initialPoints: number[]; screen: number[];
 }
 type Hooks = { __tsgrad?: { spring(): SpringState | null; mnist(): MnistState | null } };
 // These run in the page: globalThis there is the window, where the page put its hooks.
@@ -177,9 +180,11 @@ describe('examples/web in Chromium', () => {
     const m0 = await mnistState(page);
     expect(m0.step).toBe(0);
     expect(m0.baselines!.pixels).toBeGreaterThan(0.8);
-    // The page is served cross-origin isolated, so its worker trains on the wasm SIMD kernels with a thread pool.
-    expect(m0.baselines!.kernels).toEqual({ backend: 'wasm', threads: expect.any(Number), isolated: true });
-    expect(m0.baselines!.kernels.threads).toBeGreaterThanOrEqual(1);
+    // The page is served cross-origin isolated, so its worker trains on the wasm SIMD kernels with a thread pool of
+    // one thread per core (capped at 8), and what it trains is the paper's convolutional network.
+    const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+    expect(m0.baselines!.kernels).toEqual({ backend: 'wasm', threads: Math.min(cores, 8), isolated: true });
+    expect(m0.baselines!.network).toEqual({ name: 'drlimNetwork', parameters: 15 * 36 + 15 + 30 * 15 * 81 + 30 + 30 * 2 + 2 });
     expect(m0.baselines!.pca).toBeGreaterThan(0.5);
     await page.click('#mnist-play');
     await page.waitForFunction(() => {
@@ -188,9 +193,9 @@ describe('examples/web in Chromium', () => {
       if (m.step < 12 || l.length < 12) return false;
       const first = (l[0]! + l[1]! + l[2]!) / 3, last = (l.at(-1)! + l.at(-2)! + l.at(-3)! + l.at(-4)!) / 4;
       return last < 0.7 * first;
-    }, undefined, { timeout: 45_000, polling: 250 });
+    }, undefined, { timeout: 120_000, polling: 250 });
     await page.click('#mnist-play'); // pause
-    await expect.poll(() => page.locator('#mnist').getAttribute('data-state')).toBe('paused');
+    await expect.poll(() => page.locator('#mnist').getAttribute('data-state'), { timeout: 10_000 }).toBe('paused');
     const m1 = await mnistState(page);
     expect(m1.losses.length).toBe(m1.step);
     expect(m1.losses.every(Number.isFinite)).toBe(true);
@@ -240,7 +245,7 @@ describe('examples/web in Chromium', () => {
     await page.waitForFunction(() => (globalThis as Hooks).__tsgrad!.mnist()!.step >= 500, undefined, { timeout: 480_000, polling: 1000 });
     await page.click('#spring-play');
     await page.click('#mnist-play');
-    await expect.poll(() => page.locator('#mnist').getAttribute('data-state')).toBe('paused');
+    await expect.poll(() => page.locator('#mnist').getAttribute('data-state'), { timeout: 10_000 }).toBe('paused');
     await expect.poll(() => page.locator('#spring').getAttribute('data-state')).toBe('paused');
     // Pull one point out of its cluster: its stretched springs and the repulsion it meets show as long arrows.
     const s = await springState(page);

@@ -31,7 +31,7 @@ const PIXELS = 28 * 28;
 /** The subset's bytes and layout: per digit, a seeded draw from MNIST's training set, and one from its test set. */
 export function buildSubset(opts: MnistSubsetOptions = {}): { bytes: Uint8Array; meta: MnistSubsetMeta } {
   const digits = opts.digits ?? [4, 9];
-  const nTrain = opts.trainPerDigit ?? 300, nTest = opts.testPerDigit ?? 100;
+  const nTrain = opts.trainPerDigit ?? 600, nTest = opts.testPerDigit ?? 100;
   const seed = opts.seed ?? 2006;
   const { train, test } = loadMnist({ digits, perDigit: nTrain, testPerDigit: nTest, seed });
   const n = train.labels.length + test.labels.length;

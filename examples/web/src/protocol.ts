@@ -76,6 +76,8 @@ export interface MnistBaselines {
    * count, and whether the worker is cross-origin isolated (SharedArrayBuffer, hence the worker pool, exists).
    */
   kernels: { backend: string; threads: number; isolated: boolean };
+  /** The network the map is learnt with, and its number of weights. */
+  network: { name: string; parameters: number };
 }
 
 export interface MnistFrame {
