@@ -182,7 +182,7 @@ describe('examples/web in Chromium', () => {
     expect(m0.baselines!.pixels).toBeGreaterThan(0.8);
     // The page is served cross-origin isolated, so its worker trains on the wasm SIMD kernels with a thread pool of
     // one thread per core (capped at 8), and what it trains is the paper's convolutional network.
-    const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+    const cores = await page.evaluate(() => (globalThis as unknown as { navigator: { hardwareConcurrency: number } }).navigator.hardwareConcurrency);
     expect(m0.baselines!.kernels).toEqual({ backend: 'wasm', threads: Math.min(cores, 8), isolated: true });
     expect(m0.baselines!.network).toEqual({ name: 'drlimNetwork', parameters: 15 * 36 + 15 + 30 * 15 * 81 + 30 + 30 * 2 + 2 });
     expect(m0.baselines!.pca).toBeGreaterThan(0.5);

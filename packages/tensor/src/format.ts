@@ -10,7 +10,7 @@
  * @module
  */
 import { DTypeError, ShapeError, ValueError, fmtShape } from './errors.js';
-import type { FloatArray } from './kernels/gemm.js';
+import type { FloatArray } from './dtype.js';
 
 /** Printing options; every field is optional. */
 export interface FormatOptions {

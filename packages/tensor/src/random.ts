@@ -19,7 +19,7 @@
  * @module
  */
 import { ValueError } from './errors.js';
-import type { FloatArray } from './kernels/gemm.js';
+import type { FloatArray } from './dtype.js';
 import { checkShape, sizeOf } from './shape.js';
 import { Tensor, alloc, checkDType, type DType } from './tensor.js';
 

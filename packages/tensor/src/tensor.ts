@@ -1,5 +1,5 @@
-import { DTypeError, ValueError, fmtShape } from './errors.js';
-import type { FloatArray } from './kernels/gemm.js';
+import { ValueError, fmtShape } from './errors.js';
+import { alloc, checkDType, dtypeOf, type DType, type FloatArray } from './dtype.js';
 import { copyRow, map1 } from './kernels/iter.js';
 import { contiguousStrides, isContiguous, sizeOf } from './shape.js';
 import { formatTensor, type FormatOptions } from './format.js';
@@ -9,14 +9,7 @@ import * as vw from './ops/views.js';
 import * as la from './ops/linalg.js';
 import * as nn from './ops/nn.js';
 
-export type { FloatArray };
-
-/**
- * Element type of a tensor's storage. `float32` is the default; `float64` exists for gradient checks and
- * for numerics that need it. Labels and indices (argmax, topk, gather) are stored as floats too: exact for
- * integers below 2^24 in float32 and 2^53 in float64.
- */
-export type DType = 'float32' | 'float64';
+export { alloc, checkDType, dtypeOf, type DType, type FloatArray };
 
 /** Anything a binary op accepts as an operand: a tensor, or a number broadcast as a scalar. */
 export type TensorLike = Tensor | number;
@@ -30,24 +23,6 @@ export interface ReduceOptions {
   axis?: number | readonly number[];
   /** Keep each reduced axis as size 1, so the result broadcasts against the input (default false). */
   keepDims?: boolean;
-}
-
-/** Allocates zeroed storage of a dtype. */
-export function alloc(dtype: DType, n: number): FloatArray {
-  return dtype === 'float64' ? new Float64Array(n) : new Float32Array(n);
-}
-
-/** The dtype of a storage array. */
-export function dtypeOf(data: FloatArray): DType {
-  return data instanceof Float64Array ? 'float64' : 'float32';
-}
-
-/** Throws a DTypeError unless `d` is a supported dtype. */
-export function checkDType(op: string, d: unknown): DType {
-  if (d !== 'float32' && d !== 'float64') {
-    throw new DTypeError(`[${op}] unsupported dtype ${JSON.stringify(d)}: expected 'float32' or 'float64'`);
-  }
-  return d;
 }
 
 /**

@@ -5,7 +5,7 @@
  * scratch buffers (one set per dtype, grown when needed, so steady-state calls allocate nothing). The layouts and
  * the tuning behind every constant are described in kernels/conv.ts.
  */
-import type { FloatArray } from './gemm.js';
+import type { FloatArray } from '../dtype.js';
 import { wasmActive } from './backend.js';
 
 /** Every size of one 2-D convolution: batch n, channels c → o, input h×w, kernel kh×kw, output oh×ow,

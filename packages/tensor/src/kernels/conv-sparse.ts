@@ -20,7 +20,7 @@
  *   the dense backward against 142 ms with the sparse one (same process, interleaved, medians of 7 rounds), so
  *   the sparse paths serve the 'js' backend and float64 only.
  */
-import type { FloatArray } from './gemm.js';
+import type { FloatArray } from '../dtype.js';
 import { wasmActive } from './backend.js';
 import {
   chunkSize, colsScratch, grow, im2colT, pixelOffsets, tapOffsets, validHi, validLo, type Conv2dGeometry,

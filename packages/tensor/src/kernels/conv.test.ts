@@ -1,7 +1,7 @@
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { getBackend, setBackend, type Backend } from './backend.js';
 import fc from 'fast-check';
-import type { FloatArray } from './gemm.js';
+import type { FloatArray } from '../dtype.js';
 import {
   conv2dBackwardInput, conv2dBackwardWeight, conv2dForward, conv2dGeometry, type Conv2dGeometry,
 } from './conv.js';

@@ -68,7 +68,8 @@
  * kernels/conv-sparse.ts the zero-skipping backward kernels. All arrays of one call must have the same dtype
  * (Float32Array or Float64Array). Arguments are not validated here; the caller checks shapes and lengths.
  */
-import { gemm, gemmGather, type FloatArray } from './gemm.js';
+import { gemm, gemmGather } from './gemm.js';
+import type { FloatArray } from '../dtype.js';
 import { wasmActive } from './backend.js';
 import { convDirectBackwardWeightWasm, convDirectForwardWasm, directForwardApplies, directWeightApplies } from './wasm/conv.js';
 import {

@@ -1,6 +1,7 @@
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { gemm, gemmGather, type FloatArray } from './gemm.js';
+import { gemm, gemmGather } from './gemm.js';
+import type { FloatArray } from '../dtype.js';
 import { getBackend, setBackend, type Backend } from './backend.js';
 import { seededRandom } from '../../../../testing/random.js';
 

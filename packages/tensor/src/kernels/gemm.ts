@@ -1,8 +1,9 @@
 import { wasmActive } from './backend.js';
 import { gemmGatherWasm, gemmWasm } from './wasm/gemm.js';
 
-/** Storage of every tensor: float32 by default, float64 for gradient checks. */
-export type FloatArray = Float32Array | Float64Array;
+import type { FloatArray } from '../dtype.js';
+
+export type { FloatArray };
 
 /*
  * Packed, cache-blocked GEMM in the GotoBLAS/BLIS structure, in plain TypeScript.

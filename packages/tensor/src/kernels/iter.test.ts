@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { FloatArray } from './gemm.js';
+import type { FloatArray } from '../dtype.js';
 import { contiguousSize, map1, map2 } from './iter.js';
 
 const shapeArb = fc.array(fc.integer({ min: 0, max: 4 }), { minLength: 0, maxLength: 4 });

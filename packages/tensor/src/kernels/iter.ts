@@ -1,4 +1,4 @@
-import type { FloatArray } from './gemm.js';
+import type { FloatArray } from '../dtype.js';
 
 /**
  * Strided iteration for every elementwise op, copy and reduction.

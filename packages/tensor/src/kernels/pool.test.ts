@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import type { FloatArray } from './gemm.js';
+import type { FloatArray } from '../dtype.js';
 import {
   avgPool2dBackward, avgPool2dForward, maxPool2dBackward, maxPool2dForward, pool2dGeometry, type Pool2dGeometry,
 } from './pool.js';

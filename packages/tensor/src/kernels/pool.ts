@@ -23,7 +23,7 @@
  *
  * Arrays of one call share a dtype (Float32Array or Float64Array); arguments are not validated here.
  */
-import type { FloatArray } from './gemm.js';
+import type { FloatArray } from '../dtype.js';
 import { wasmActive } from './backend.js';
 import { avgPoolBackwardWasm, avgPoolFits, avgPoolForwardWasm } from './wasm/avgpool.js';
 import { maxPoolBackwardWasm, maxPoolFits, maxPoolForwardWasm } from './wasm/maxpool.js';

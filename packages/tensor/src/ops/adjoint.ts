@@ -4,7 +4,7 @@
  * turn its adjoint, which is what makes gradients of gradients work through them.
  */
 import { ShapeError, ValueError, fmtShape } from '../errors.js';
-import type { FloatArray } from '../kernels/gemm.js';
+import type { FloatArray } from '../dtype.js';
 import { copyRow, map1 } from '../kernels/iter.js';
 import { pool2dGeometry } from '../kernels/pool.js';
 import { checkShape, normAxis, pair, sizeOf } from '../shape.js';

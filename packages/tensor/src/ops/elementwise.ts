@@ -4,7 +4,7 @@
  * follow NumPy broadcasting; a number operand is a rank-0 tensor of the other operand's dtype.
  */
 import { DTypeError, ShapeError, ValueError, fmtShape } from '../errors.js';
-import type { FloatArray } from '../kernels/gemm.js';
+import type { FloatArray } from '../dtype.js';
 import { copyRow, map1, map2, map3, type RowKernel1, type RowKernel2 } from '../kernels/iter.js';
 import { wasmActive } from '../kernels/backend.js';
 import {

@@ -1,6 +1,7 @@
 /** Matrix products, pairwise distances and top-k. */
 import { DTypeError, IndexError, ShapeError, ValueError, fmtShape } from '../errors.js';
-import { gemm, type FloatArray } from '../kernels/gemm.js';
+import { gemm } from '../kernels/gemm.js';
+import type { FloatArray } from '../dtype.js';
 import { broadcastShapes, broadcastStrides, normAxis, sizeOf } from '../shape.js';
 import { Tensor, alloc } from '../tensor.js';
 import { contiguous, expandDims, permute, squeeze } from './views.js';

@@ -5,7 +5,7 @@
  * both cases). Accumulating in float64 keeps float32 sums accurate.
  */
 import { ValueError, fmtShape } from '../errors.js';
-import type { FloatArray } from '../kernels/gemm.js';
+import type { FloatArray } from '../dtype.js';
 import { map1 } from '../kernels/iter.js';
 import { sumWasm, wasmUnary } from '../kernels/wasm/elementwise.js';
 import { contiguousStrides, normAxes, normAxis, sizeOf } from '../shape.js';

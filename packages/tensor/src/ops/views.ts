@@ -4,7 +4,7 @@
  * concat, stack, pad, gather and contiguous copy.
  */
 import { AxisError, DTypeError, IndexError, ShapeError, ValueError, fmtShape } from '../errors.js';
-import type { FloatArray } from '../kernels/gemm.js';
+import type { FloatArray } from '../dtype.js';
 import { copyRow, map1 } from '../kernels/iter.js';
 import { checkShape, contiguousStrides, normAxes, normAxis, sizeOf } from '../shape.js';
 import { Tensor, alloc } from '../tensor.js';
