@@ -176,15 +176,11 @@ export function variance(x: VariableLike, opts: T.VarianceOptions = {}): Variabl
 }
 
 /**
- * The shift of the stable log-sum-exp forms: m = max x over `axis` (kept as size 1), held constant, with an
- * infinite max replaced by 0 (shifting by ±∞ would give ∞ − ∞ = NaN; by 0, the right limits). The one place
- * autograd writes it, for logSumExp and logSoftmax.
+ * The shift of the stable log-sum-exp forms, held constant: tensor's lseShift (m = max x over `axis`, an infinite
+ * max replaced by 0), the one place it is written.
  */
 function lseShift(v: Variable, axis: number | readonly number[] | undefined): Variable {
-  const m = T.max(v.value, { axis, keepDims: true });
-  const md = m.data;
-  for (let i = 0; i < md.length; i++) if (!Number.isFinite(md[i]!) && md[i] === md[i]) md[i] = 0;
-  return constant(m);
+  return constant(T.lseShift(v.value, axis));
 }
 
 /**
@@ -419,9 +415,7 @@ export function conv2d(x: VariableLike, weight: VariableLike, opts: Conv2dOption
   const out = run('conv2d', [xv, wv], convOptsOf(opts));
   if (opts.bias === undefined) return out;
   const b = asVariable(opts.bias);
-  if (b.ndim !== 1 || b.shape[0] !== wv.shape[0]) {
-    throw new ShapeError(`[conv2d] bias must have shape [${wv.shape[0]}] for weight ${fmtShape(wv.shape)}: got ${fmtShape(b.shape)}`);
-  }
+  T.checkConv2dBias(b, wv.shape);
   return add(out, reshape(b, [1, b.shape[0]!, 1, 1]));
 }
 

@@ -21,7 +21,7 @@
  */
 import * as T from '@tsgrad/tensor';
 import {
-  DTypeError, ShapeError, ValueError, fmtShape,
+  ShapeError, ValueError, fmtShape,
   type AvgPool2dOptions, type Conv2dOptions, type DType, type Pool2dOptions, type SliceSpec, type Tensor,
 } from '@tsgrad/tensor';
 import { apply, constant, type Variable } from './graph.js';
@@ -113,12 +113,8 @@ export interface Rule<P extends Primitive> {
 const meta = (shape: readonly number[], dtype: DType): Meta => ({ shape, dtype });
 const same = ([x]: [Meta]): Meta => x;
 
-/** The one place autograd words a dtype mismatch between two operands. */
-export function sameDType(op: string, a: Meta, b: Meta): void {
-  if (a.dtype !== b.dtype) {
-    throw new DTypeError(`[${op}] dtypes differ: ${a.dtype} ${fmtShape(a.shape)} and ${b.dtype} ${fmtShape(b.shape)}; convert one with astype()`);
-  }
-}
+/** A dtype mismatch between two operands, worded once for tensor and autograd (tensor's checkSameDType). */
+export const sameDType: (op: string, a: Meta, b: Meta) => void = T.checkSameDType;
 /** Elementwise binary: one dtype, NumPy-broadcast shapes (the ops expand both operands to this shape first). */
 const broadcast = (op: string) => ([a, b]: [Meta, Meta]): Meta => {
   sameDType(op, a, b);

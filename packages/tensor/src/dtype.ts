@@ -3,7 +3,7 @@
  * error types. The kernels import FloatArray from here (not from a kernel's file), the tensor class its dtype
  * helpers.
  */
-import { DTypeError } from './errors.js';
+import { DTypeError, fmtShape } from './errors.js';
 
 /** Storage of every tensor: float32 by default, float64 for gradient checks. */
 export type FloatArray = Float32Array | Float64Array;
@@ -31,4 +31,16 @@ export function checkDType(op: string, d: unknown): DType {
     throw new DTypeError(`[${op}] unsupported dtype ${JSON.stringify(d)}: expected 'float32' or 'float64'`);
   }
   return d;
+}
+
+/**
+ * Throws the one DTypeError wording of a dtype mismatch between two operands of `op` (tensor ops and autograd
+ * wrappers alike): `[op] dtypes differ: float32 [2,3] and float64 [3]; convert one with astype()`.
+ */
+export function checkSameDType(
+  op: string, a: { dtype: DType; shape: readonly number[] }, b: { dtype: DType; shape: readonly number[] },
+): void {
+  if (a.dtype !== b.dtype) {
+    throw new DTypeError(`[${op}] dtypes differ: ${a.dtype} ${fmtShape(a.shape)} and ${b.dtype} ${fmtShape(b.shape)}; convert one with astype()`);
+  }
 }

@@ -5,6 +5,7 @@
  * @module @tsgrad/tensor
  */
 export { Tensor, alloc, dtypeOf } from './tensor.js';
+export { checkSameDType } from './dtype.js';
 export type { DType, FloatArray, NestedArray, ReduceOptions, TensorLike } from './tensor.js';
 export { TsgradError, ShapeError, DTypeError, AxisError, IndexError, ValueError, fmtShape } from './errors.js';
 export { broadcastShapes, contiguousStrides, normAxes, normAxis, sizeOf } from './shape.js';

@@ -3,8 +3,8 @@
  * typed-array loops and no closure) driven by the shared strided iterators in `kernels/iter.ts`. Binary ops
  * follow NumPy broadcasting; a number operand is a rank-0 tensor of the other operand's dtype.
  */
-import { DTypeError, ShapeError, ValueError, fmtShape } from '../errors.js';
-import type { FloatArray } from '../dtype.js';
+import { ShapeError, ValueError, fmtShape } from '../errors.js';
+import { checkSameDType, type FloatArray } from '../dtype.js';
 import { copyRow, map1, map2, map3, type RowKernel1, type RowKernel2 } from '../kernels/iter.js';
 import { wasmActive } from '../kernels/backend.js';
 import {
@@ -40,11 +40,7 @@ export function operands(op: string, a: TensorLike, b: TensorLike): [Tensor, Ten
   checkOperand(op, b);
   if (typeof a === 'number') a = scalar(a, typeof b === 'number' ? 'float32' : b.dtype);
   if (typeof b === 'number') b = scalar(b, a.dtype);
-  if (a.dtype !== b.dtype) {
-    throw new DTypeError(
-      `[${op}] dtypes differ: ${a.dtype} ${fmtShape(a.shape)} and ${b.dtype} ${fmtShape(b.shape)}; convert one with astype()`,
-    );
-  }
+  checkSameDType(op, a, b);
   return [a, b];
 }
 

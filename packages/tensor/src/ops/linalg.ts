@@ -1,16 +1,14 @@
 /** Matrix products, pairwise distances and top-k. */
-import { DTypeError, IndexError, ShapeError, ValueError, fmtShape } from '../errors.js';
+import { IndexError, ShapeError, ValueError, fmtShape } from '../errors.js';
 import { gemm } from '../kernels/gemm.js';
-import type { FloatArray } from '../dtype.js';
+import { checkSameDType, type FloatArray } from '../dtype.js';
 import { broadcastShapes, broadcastStrides, normAxis, sizeOf } from '../shape.js';
 import { Tensor, alloc } from '../tensor.js';
 import { contiguous, expandDims, permute, squeeze } from './views.js';
 
 function checkPair(op: string, a: Tensor, b: Tensor): void {
   if (!(a instanceof Tensor) || !(b instanceof Tensor)) throw new ValueError(`[${op}] both operands must be Tensors`);
-  if (a.dtype !== b.dtype) {
-    throw new DTypeError(`[${op}] dtypes differ: ${a.dtype} ${fmtShape(a.shape)} and ${b.dtype} ${fmtShape(b.shape)}; convert one with astype()`);
-  }
+  checkSameDType(op, a, b);
 }
 
 /**

@@ -1,5 +1,5 @@
 /** Convolution, pooling and softmax: the tensor-level ops over the kernels in `kernels/conv.ts` and `kernels/pool.ts`. */
-import { DTypeError, ShapeError, ValueError, fmtShape } from '../errors.js';
+import { ShapeError, ValueError, fmtShape } from '../errors.js';
 import {
   conv2dBackwardInput as convBackInputKernel,
   conv2dBackwardWeight as convBackWeightKernel,
@@ -17,8 +17,9 @@ import {
 } from '../kernels/pool.js';
 import { checkShape, normAxis, pair, sizeOf } from '../shape.js';
 import { Tensor, alloc } from '../tensor.js';
+import { checkSameDType } from '../dtype.js';
 import { add, exp, div, log, sub } from './elementwise.js';
-import { max, sum } from './reduce.js';
+import { lseShift, max, sum } from './reduce.js';
 import { contiguous, reshape } from './views.js';
 
 /** Geometry of a 2-D convolution: stride, zero padding and dilation, per spatial axis. */
@@ -37,11 +38,6 @@ function checkRank4(op: string, t: unknown, what: string, layout: string): Tenso
   return t;
 }
 
-function checkSameDType(op: string, a: Tensor, b: Tensor): void {
-  if (a.dtype !== b.dtype) {
-    throw new DTypeError(`[${op}] dtypes differ: ${a.dtype} ${fmtShape(a.shape)} and ${b.dtype} ${fmtShape(b.shape)}; convert one with astype()`);
-  }
-}
 
 /** Validates a convolution's shapes and options and returns its geometry. */
 export function convGeometry(op: string, xShape: readonly number[], wShape: readonly number[], opts: Conv2dOptions): Conv2dGeometry {
@@ -64,6 +60,18 @@ export function convGeometry(op: string, xShape: readonly number[], wShape: read
 }
 
 /**
+ * Throws unless `bias` fits a conv2d weight of shape [O, C, KH, KW]: a rank-1 tensor (or anything with a shape)
+ * of shape [O]. The one wording of the check, for the tensor op and the autograd wrapper.
+ */
+export function checkConv2dBias(bias: unknown, weightShape: readonly number[]): void {
+  const shape = typeof bias === 'object' && bias !== null && Array.isArray((bias as { shape?: unknown }).shape)
+    ? (bias as { shape: number[] }).shape : null;
+  if (shape === null || shape.length !== 1 || shape[0] !== weightShape[0]) {
+    throw new ShapeError(`[conv2d] bias must have shape [${weightShape[0]}] for weight ${fmtShape(weightShape)}: got ${shape ? fmtShape(shape) : typeof bias}`);
+  }
+}
+
+/**
  * 2-D cross-correlation (what deep-learning libraries call convolution), NCHW input and OIHW weight:
  * y[n,o,i,j] = Σ_{c,p,q} x[n, c, i·sh − ph + p·dh, j·sw − pw + q·dw] · w[o,c,p,q] (+ bias[o]),
  * zeros outside the input. Output size OH = ⌊(H + 2ph − dh(KH−1) − 1)/sh⌋ + 1, likewise OW.
@@ -77,9 +85,7 @@ export function conv2d(x: Tensor, weight: Tensor, opts: Conv2dOptions & { bias?:
   // The bias is checked before any work, and its dtype too (else add() would report the mismatch as [add]).
   const b = opts.bias;
   if (b !== undefined) {
-    if (!(b instanceof Tensor) || b.ndim !== 1 || b.shape[0] !== g.o) {
-      throw new ShapeError(`[conv2d] bias must have shape [${g.o}] for weight ${fmtShape(weight.shape)}: got ${b instanceof Tensor ? fmtShape(b.shape) : typeof b}`);
-    }
+    checkConv2dBias(b, weight.shape);
     checkSameDType('conv2d', x, b);
   }
   const out = alloc(x.dtype, g.n * g.o * g.oh * g.ow);
@@ -246,10 +252,6 @@ export function logSoftmax(x: Tensor, axis = -1): Tensor {
   if (!(x instanceof Tensor)) throw new ValueError(`[logSoftmax] input must be a Tensor`);
   const ax = normAxis('logSoftmax', axis, x.ndim, x.shape);
   if (x.shape[ax] === 0) return new Tensor(alloc(x.dtype, 0), x.shape.slice());
-  const m = max(x, { axis, keepDims: true });
-  // An infinite max would give ∞ − ∞ = NaN in every entry; shifting by 0 there gives the right limits.
-  const md = m.data;
-  for (let i = 0; i < md.length; i++) if (!Number.isFinite(md[i]!) && md[i] === md[i]) md[i] = 0;
-  const shifted = sub(x, m);
+  const shifted = sub(x, lseShift(x, axis));
   return sub(shifted, log(sum(exp(shifted), { axis, keepDims: true })));
 }

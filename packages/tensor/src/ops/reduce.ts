@@ -140,6 +140,19 @@ export function variance(x: Tensor, opts: VarianceOptions = {}): Tensor {
 }
 
 /**
+ * The shift of the stable log-sum-exp forms (logSumExp, logSoftmax, in tensor and in autograd): m = max x over
+ * `axis`, kept as size 1, with an infinite max replaced by 0 — shifting by ±∞ would give ∞ − ∞ = NaN, shifting by
+ * 0 gives the right limits (all −∞ → −∞; some +∞ → +∞). The result of those forms does not depend on m, so it
+ * carries no gradient. NaN stays NaN.
+ */
+export function lseShift(x: Tensor, axis?: number | readonly number[]): Tensor {
+  const m = max(x, { axis, keepDims: true });
+  const md = m.data;
+  for (let i = 0; i < md.length; i++) if (!Number.isFinite(md[i]!) && md[i] === md[i]) md[i] = 0;
+  return m;
+}
+
+/**
  * log Σ exp(x) over `axis`, computed as m + log Σ exp(x − m) with m = max x so it never overflows. Over an empty
  * axis the result is −∞ (the log of an empty sum), as PyTorch. ∂/∂x = softmax(x).
  */
@@ -149,10 +162,7 @@ export function logSumExp(x: Tensor, opts?: ReduceOptions): Tensor {
   // Over an empty axis the sum of exponentials is 0 and the result −∞ (as PyTorch); there is no max to shift by.
   const m = axes.some((a) => x.shape[a] === 0)
     ? new Tensor(alloc(x.dtype, sizeOf(reducedShape(x.shape, axes, true))), reducedShape(x.shape, axes, true))
-    : max(x, { axis: opts?.axis, keepDims: true });
-  // An infinite max (all −∞, or some +∞) would give ∞ − ∞ = NaN; shifting by 0 there gives the right limit.
-  const md = m.data;
-  for (let i = 0; i < md.length; i++) if (!Number.isFinite(md[i]!) && md[i] === md[i]) md[i] = 0;
+    : lseShift(x, opts?.axis);
   const s = log(sum(exp(sub(x, m)), { axis: opts?.axis, keepDims: true }));
   const out = add(s, m);
   return opts?.keepDims ? out : reshape(out, reducedShape(x.shape, axes, false));
