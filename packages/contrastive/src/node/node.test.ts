@@ -18,7 +18,7 @@ import { pairsFromNeighbors } from '../pairs.js';
 import { embed, type Progress } from '../train.js';
 import { drlimMnist } from './drlim.js';
 import { loadMnist, mnistDigit } from './mnist.js';
-import { progressBar } from './progress.js';
+import { clock, progressBar } from './progress.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const cli = resolve(here, '../../dist/node/cli.js');
@@ -110,6 +110,11 @@ describe('progressBar', () => {
     expect(lines).toHaveLength(2);
     expect(lines[0]).toMatch(/^epoch 1\/2 batch 3\/3 \[#{12}\.{12}\] loss 0\.1235/);
     expect(text()).not.toContain('\r');
+  });
+
+  it('rounds to the second before splitting minutes (179.6 s is 3:00, never 2:60)', () => {
+    expect([179.6, 59.5, 0.4, 61, 3600].map(clock)).toEqual(['3:00', '1:00', '0:00', '1:01', '60:00']);
+    expect(clock(Infinity)).toBe('--:--');
   });
 });
 

@@ -1,9 +1,10 @@
 import type { Progress } from '../train.js';
 
-function clock(s: number): string {
+/** m:ss, rounded to the second first (so 179.6 s is 3:00, not 2:60). */
+export function clock(s: number): string {
   if (!Number.isFinite(s)) return '--:--';
-  const m = Math.floor(s / 60), r = Math.round(s - m * 60);
-  return `${m}:${String(r).padStart(2, '0')}`;
+  const t = Math.round(s), m = Math.floor(t / 60);
+  return `${m}:${String(t - m * 60).padStart(2, '0')}`;
 }
 
 /**
