@@ -14,7 +14,7 @@
  * (`fromOpTable`: the op table's function form as the forward reference, its input domain as the values, narrowed
  * by `GRAD_DOMAIN` only where ties would break a finite difference). Views, linear algebra, the network ops and
  * the ops with modes (clamp, where, variance, norm, cdist, topk, pooling) keep rows of their own here, over tiny
- * shapes and the kink-free value sets below.
+ * shapes and the kink-free value sets of ./grad-arbitraries.ts.
  *
  * Shapes are tiny (rank 0–3, axis sizes 1–3; size-1 axes and rank 0 well represented) so the whole table runs
  * in seconds.
@@ -25,9 +25,10 @@ import { Tensor, type TensorLike } from '@tsgrad/tensor';
 import * as A from '@tsgrad/autograd';
 import { OPS, type AnyOpSpec, type OpGroup } from './op-spec.js';
 import type { Variable, VariableLike } from '@tsgrad/autograd';
+import { broadcastShapesArb, contiguousTensor, oneAxisArb, reshapeTargetArb, shapeArb, type ShapeOptions } from './arbitraries.js';
 import {
-  axisArb, broadcastShapesArb, contiguousTensor, domains, layoutArb, oneAxisArb, reshapeTargetArb, shapeArb, stridedTensor, type ShapeOptions,
-} from './arbitraries.js';
+  gradBinaryArgs, gradReduceOptsArb, gradTensorArb, sizeOf, tinyShape, TINY, valuesArb, type ValueDomain,
+} from './grad-arbitraries.js';
 
 /** One draw of a row: what to differentiate, where. */
 export interface GradCase {
@@ -54,59 +55,7 @@ export interface GradSpec {
   secondOrder: boolean;
 }
 
-// ---- values --------------------------------------------------------------------------------------
-
-/** Value sets, each well-conditioned for the ops that use it. */
-export type ValueDomain =
-  | 'real' | 'nonzero' | 'positive' | 'aboveMinusOne' | 'nearOne' | 'exponent' | 'condition'
-  /** Distinct values with distinct magnitudes, ≥ 0.1 apart, nonzero: no ties for max/min/topk/pooling/∞-norm. */
-  | 'distinct'
-  /** Odd multiples of 0.1 in (−3, 3); never equal to an 'even' value (maximum/minimum, cdist's |a − b|). */
-  | 'odd'
-  /** Even multiples of 0.1 in [−3, 3]. */
-  | 'even'
-  /** Values at least 0.075 from every multiple of 0.25: away from clamp's bounds. */
-  | 'offQuarter';
-
 const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
-const sizeOf = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
-
-/** n values of a domain (for 'distinct', n values that are pairwise distinct). */
-export function valuesArb(domain: ValueDomain, n: number): fc.Arbitrary<number[]> {
-  switch (domain) {
-    case 'distinct': {
-      const grid = Math.max(2 * n, 20);
-      return fc
-        .tuple(fc.shuffledSubarray(range(grid), { minLength: n, maxLength: n }), fc.array(fc.boolean(), { minLength: n, maxLength: n }))
-        .map(([ks, neg]) => ks.map((k, i) => (neg[i] ? -1 : 1) * (0.3 + 0.1 * k)));
-    }
-    case 'odd':
-      return fc.array(fc.integer({ min: -15, max: 14 }).map((k) => (2 * k + 1) / 10), { minLength: n, maxLength: n });
-    case 'even':
-      return fc.array(fc.integer({ min: -15, max: 15 }).map((k) => (2 * k) / 10), { minLength: n, maxLength: n });
-    case 'offQuarter':
-      return fc.array(
-        fc.tuple(fc.integer({ min: -10, max: 9 }), fc.double({ min: 0.075, max: 0.175, noNaN: true })).map(([k, d]) => k / 4 + d),
-        { minLength: n, maxLength: n },
-      );
-    case 'real':
-      return fc.array(fc.double({ min: -2, max: 2, noNaN: true }), { minLength: n, maxLength: n });
-    default:
-      return fc.array(domains[domain].values, { minLength: n, maxLength: n });
-  }
-}
-
-/** A float64 tensor of `shape` with values from the domain: contiguous, or a strided view (no stride-0 axes). */
-export function gradTensorArb(shape: readonly number[], domain: ValueDomain = 'real'): fc.Arbitrary<Tensor> {
-  return fc
-    .tuple(valuesArb(domain, sizeOf(shape)), fc.option(layoutArb(shape.length, false), { nil: undefined, freq: 2 }))
-    .map(([v, layout]) => (layout ? stridedTensor(shape, layout, v, 'float64') : contiguousTensor(shape, v, 'float64')));
-}
-
-/** Shapes of rank 0–3 with axis sizes 1–3. */
-export const TINY: ShapeOptions = { minRank: 0, maxRank: 3, minSize: 1, maxSize: 3 };
-const tinyShape = (opts: ShapeOptions = {}): fc.Arbitrary<number[]> => shapeArb({ ...TINY, ...opts });
-
 const fmt = (s: readonly number[]): string => `[${s.join(',')}]`;
 const json = (v: unknown): string => JSON.stringify(v, (_, x) => (x === Infinity ? 'Infinity' : x instanceof Tensor ? `Tensor${fmt(x.shape)}` : x));
 
@@ -123,22 +72,6 @@ const row = (name: string, op: string, group: GradGroup, cases: fc.Arbitrary<Gra
 
 function unary(op: string, vf: (x: Variable) => Variable, tf: (x: Tensor) => Tensor, domain: ValueDomain = 'real'): GradSpec {
   return row(op, op, 'unary', tinyShape().chain((s) => gradTensorArb(s, domain)).map((x) => gradCase(op, [x], vf, tf)));
-}
-
-/**
- * Operands of a binary op: two tensors of broadcast-compatible shapes (rank 0 and size-1 axes included), or a
- * tensor and a number (a constant) on either side. Only the tensors are differentiated.
- */
-function binaryOperands(da: ValueDomain, db: ValueDomain): fc.Arbitrary<[Tensor | number, Tensor | number]> {
-  const both = broadcastShapesArb(2, TINY).chain(([sa, sb]) => fc.tuple(gradTensorArb(sa!, da), gradTensorArb(sb!, db)));
-  const num = (d: ValueDomain): fc.Arbitrary<number> => valuesArb(d, 1).map((v) => v[0]!);
-  const tensorNumber = fc.tuple(tinyShape().chain((s) => gradTensorArb(s, da)), num(db));
-  const numberTensor = fc.tuple(num(da), tinyShape().chain((s) => gradTensorArb(s, db)));
-  return fc.oneof(
-    { arbitrary: both as fc.Arbitrary<[Tensor | number, Tensor | number]>, weight: 4 },
-    { arbitrary: tensorNumber, weight: 1 },
-    { arbitrary: numberTensor, weight: 1 },
-  );
 }
 
 /** Binds the tensor operands to Variables, keeping numbers as constants. */
@@ -165,7 +98,7 @@ function binary(
   op: string, vf: (a: VariableLike, b: VariableLike) => Variable, tf: (a: TensorLike, b: TensorLike) => Tensor,
   da: ValueDomain = 'real', db: ValueDomain = da,
 ): GradSpec {
-  return row(op, op, 'binary', binaryOperands(da, db).map((ops) => {
+  return row(op, op, 'binary', gradBinaryArgs(da, db).map((ops) => {
     const b = bind(ops);
     return gradCase(`${op} ${b.label}`, b.inputs, (...vs) => vf(...(b.vars(vs) as [VariableLike, VariableLike])), (...ts) => tf(...(b.tens(ts) as [TensorLike, TensorLike])));
   }));
@@ -238,21 +171,12 @@ const elementwise: GradSpec[] = [
 
 type ReduceOpts = { axis?: number | number[]; keepDims?: boolean };
 
-/** undefined, or { axis?, keepDims? } with axis a number, a list (negatives included) or absent. */
-function reduceOptsArb(ndim: number): fc.Arbitrary<ReduceOpts | undefined> {
-  return fc.option(fc.record({ axis: axisArb(ndim), keepDims: fc.boolean() }, { requiredKeys: [] }), { nil: undefined, freq: 5 }).map((o) => {
-    if (o === undefined || o.axis !== undefined) return o;
-    const { keepDims } = o;
-    return keepDims === undefined ? {} : { keepDims };
-  });
-}
-
 function reduction(
   op: string, vf: (x: Variable, o?: ReduceOpts) => Variable, tf: (x: Tensor, o?: ReduceOpts) => Tensor,
   domain: ValueDomain = 'real', shape: ShapeOptions = {},
 ): GradSpec {
   return row(op, op, 'reduce',
-    tinyShape(shape).chain((s) => fc.tuple(gradTensorArb(s, domain), reduceOptsArb(s.length))).map(([x, o]) =>
+    tinyShape(shape).chain((s) => fc.tuple(gradTensorArb(s, domain), gradReduceOptsArb(s.length))).map(([x, o]) =>
       gradCase(`${op} ${json(o ?? null)}`, [x], (v) => (o === undefined ? vf(v) : vf(v, o)), (t) => (o === undefined ? tf(t) : tf(t, o))),
     ));
 }
@@ -262,7 +186,7 @@ const reducedCount = (x: Tensor, axis: number | readonly number[] | undefined): 
 
 function normRow(ord: number, domain: ValueDomain): GradSpec {
   return row(`norm ord=${ord}`, 'norm', 'reduce',
-    tinyShape().chain((s) => fc.tuple(gradTensorArb(s, domain), reduceOptsArb(s.length))).map(([x, o]) => {
+    tinyShape().chain((s) => fc.tuple(gradTensorArb(s, domain), gradReduceOptsArb(s.length))).map(([x, o]) => {
       const opts = { ...o, ord };
       return gradCase(`norm ${json(opts)}`, [x], (v) => A.norm(v, opts), (t) => T.norm(t, opts));
     }));
@@ -272,7 +196,7 @@ const reductions: GradSpec[] = [
   ...fromOpTable('reduce', (r, [d]) => reduction(r.name, autogradOp(r.name), r.fn as (x: Tensor, o?: ReduceOpts) => Tensor, d)),
   row('variance', 'variance', 'reduce',
     tinyShape()
-      .chain((s) => fc.tuple(gradTensorArb(s), reduceOptsArb(s.length), fc.constantFrom(0, 1)))
+      .chain((s) => fc.tuple(gradTensorArb(s), gradReduceOptsArb(s.length), fc.constantFrom(0, 1)))
       .filter(([x, o, corr]) => reducedCount(x, o?.axis) > corr)
       .map(([x, o, correction]) => {
         const opts = { ...o, correction };
