@@ -97,6 +97,12 @@ const sigmoidRef = (x: number): number => 1 / (1 + Math.exp(-x));
 const softplusRef = (x: number): number => (x > 30 ? x : Math.log(1 + Math.exp(x)));
 const b01 = (c: boolean): number => (c ? 1 : 0);
 
+/** clamp's operand with optional bounds, multiples of 0.25 in [-2, 2] (lower ≤ upper when both are given). */
+function clampArgs(x: fc.Arbitrary<Tensor>): fc.Arbitrary<[Tensor, number | undefined, number | undefined]> {
+  const bound = fc.option(fc.integer({ min: -8, max: 8 }).map((v) => v / 4), { nil: undefined });
+  return fc.tuple(x, bound, bound).map(([t, lo, hi]) => (lo !== undefined && hi !== undefined && lo > hi ? [t, hi, lo] : [t, lo, hi]));
+}
+
 const elementwise: AnyOpSpec[] = [
   binary('add', T.add, (a, b) => a.add(b), (a, b) => a + b),
   binary('sub', T.sub, (a, b) => a.sub(b), (a, b) => a - b),
@@ -131,12 +137,7 @@ const elementwise: AnyOpSpec[] = [
   unary('erf', T.erf, (x) => x.erf(), R.erfRef),
   op<[Tensor, number | undefined, number | undefined]>({
     name: 'clamp', group: 'unary', arity: 1, domain: ['real'], tol: 'elementwise',
-    args: (dtype) =>
-      fc.tuple(
-        anyTensorArb({ dtype, domain: domains.real }),
-        fc.option(fc.integer({ min: -8, max: 8 }).map((v) => v / 4), { nil: undefined }),
-        fc.option(fc.integer({ min: -8, max: 8 }).map((v) => v / 4), { nil: undefined }),
-      ).map(([x, lo, hi]) => (lo !== undefined && hi !== undefined && lo > hi ? [x, hi, lo] : [x, lo, hi])),
+    args: (dtype) => clampArgs(anyTensorArb({ dtype, domain: domains.real })),
     fn: T.clamp, method: (x, lo, hi) => x.clamp(lo, hi),
     ref: (x, lo, hi) => R.map(toNd(x), (v) => Math.min(Math.max(v, lo ?? -Infinity), hi ?? Infinity)),
   }),
@@ -266,6 +267,51 @@ const reductions: AnyOpSpec[] = [
 
 const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
 
+/**
+ * The tensors of a draw, by shape. An op whose forward and gradient draws differ only in their tensors takes
+ * one of these: the forward tests' (a dtype, any layout) or the gradient checks' (`gradTensorArb`: float64,
+ * kink-free values), over shapes of the matching kind (`shapeArb` or `tinyShape`).
+ */
+type TensorsOf = (shape: readonly number[]) => fc.Arbitrary<Tensor>;
+const tensorsOf = (dtype: DType, domain?: Domain): TensorsOf => (s) => tensorArb(s, { dtype, domain });
+
+/** A flatten's axes: none, or a start and an end (start ≤ end). */
+function flattenArgs(shapes: fc.Arbitrary<number[]>, tensors: TensorsOf): fc.Arbitrary<[Tensor, number | undefined, number | undefined]> {
+  return shapes.chain((s) => {
+    const ax = s.length > 0 ? fc.option(oneAxisArb(s.length), { nil: undefined }) : fc.constant(undefined);
+    return fc.tuple(tensors(s), ax, ax).filter(([x, a, b]) => {
+      const n = x.ndim;
+      const s0 = a === undefined ? 0 : a < 0 ? a + n : a, e0 = b === undefined ? n - 1 : b < 0 ? b + n : b;
+      return n === 0 || s0 <= e0;
+    });
+  });
+}
+
+/** A permutation of the axes, or none (reversed). */
+const transposeArgs = (shapes: fc.Arbitrary<number[]>, tensors: TensorsOf): fc.Arbitrary<[Tensor, number[] | undefined]> =>
+  shapes.chain((s) =>
+    fc.tuple(tensors(s), fc.option(fc.shuffledSubarray(range(s.length), { minLength: s.length, maxLength: s.length }), { nil: undefined })),
+  );
+
+/** A permutation of the axes, some written negative. */
+const permuteArgs = (shapes: fc.Arbitrary<number[]>, tensors: TensorsOf): fc.Arbitrary<[Tensor, number[]]> =>
+  shapes.chain((s) =>
+    fc.tuple(
+      tensors(s),
+      fc.tuple(
+        fc.shuffledSubarray(range(s.length), { minLength: s.length, maxLength: s.length }),
+        fc.array(fc.boolean(), { minLength: s.length, maxLength: s.length }),
+      ).map(([p, neg]) => p.map((a, i) => (neg[i] ? a - s.length : a))),
+    ),
+  );
+
+/** Where the new axis goes, in [-ndim - 1, ndim]. */
+const expandDimsArgs = (shapes: fc.Arbitrary<number[]>, tensors: TensorsOf): fc.Arbitrary<[Tensor, number]> =>
+  shapes.chain((s) => fc.tuple(tensors(s), fc.integer({ min: -s.length - 1, max: s.length })));
+
+/** One to three tensors of a shape and the new axis. */
+const stackArgs = (shapes: fc.Arbitrary<number[]>, tensors: TensorsOf): fc.Arbitrary<[Tensor[], number]> =>
+  shapes.chain((s) => fc.tuple(fc.array(tensors(s), { minLength: 1, maxLength: 3 }), fc.integer({ min: -s.length - 1, max: s.length })));
 
 /** A target shape x broadcasts to: up to two new leading axes, size-1 axes stretched. */
 function broadcastTargetArb(shape: readonly number[]): fc.Arbitrary<number[]> {
@@ -320,10 +366,10 @@ function padPairsRef(ndim: number, w: PadW): [number, number][] {
   return w as [number, number][];
 }
 
-/** Split sizes: a number of equal parts dividing the axis, or a list adding up to it. */
-function splitSizesArb(n: number): fc.Arbitrary<number | number[]> {
+/** Split sizes: a number of equal parts dividing the axis, or a list (of up to maxCuts + 1 sizes) adding up to it. */
+function splitSizesArb(n: number, maxCuts = 3): fc.Arbitrary<number | number[]> {
   const divisors = n === 0 ? [1, 2, 3] : range(n).map((i) => i + 1).filter((k) => n % k === 0);
-  const parts = fc.array(fc.integer({ min: 0, max: n }), { maxLength: 3 }).map((cuts) => {
+  const parts = fc.array(fc.integer({ min: 0, max: n }), { maxLength: maxCuts }).map((cuts) => {
     const c = [0, ...cuts.sort((a, b) => a - b), n];
     return c.slice(1).map((v, i) => v - c[i]!);
   });
@@ -345,15 +391,7 @@ const views: AnyOpSpec[] = [
   }),
   op<[Tensor, number | undefined, number | undefined]>({
     name: 'flatten', group: 'view', arity: 1, domain: ['real'], tol: 'elementwise',
-    args: (dtype) =>
-      shapeArb().chain((s) => {
-        const ax = s.length > 0 ? fc.option(oneAxisArb(s.length), { nil: undefined }) : fc.constant(undefined);
-        return fc.tuple(tensorArb(s, { dtype }), ax, ax).filter(([x, a, b]) => {
-          const n = x.ndim;
-          const s0 = a === undefined ? 0 : a < 0 ? a + n : a, e0 = b === undefined ? n - 1 : b < 0 ? b + n : b;
-          return n === 0 || s0 <= e0;
-        });
-      }),
+    args: (dtype) => flattenArgs(shapeArb(), tensorsOf(dtype)),
     fn: (x, a, b) => T.flatten(x, a, b), method: (x, a, b) => x.flatten(a, b),
     ref: (x, a, b) => {
       const v = toNd(x), n = x.ndim;
@@ -365,31 +403,19 @@ const views: AnyOpSpec[] = [
   }),
   op<[Tensor, number[] | undefined]>({
     name: 'transpose', group: 'view', arity: 1, domain: ['real'], tol: 'elementwise',
-    args: (dtype) =>
-      shapeArb().chain((s) =>
-        fc.tuple(tensorArb(s, { dtype }), fc.option(fc.shuffledSubarray(range(s.length), { minLength: s.length, maxLength: s.length }), { nil: undefined })),
-      ),
+    args: (dtype) => transposeArgs(shapeArb(), tensorsOf(dtype)),
     fn: (x, p) => T.transpose(x, p), method: (x, p) => x.transpose(p),
     ref: (x, p) => R.permuteRef(toNd(x), p ?? range(x.ndim).reverse()),
   }),
   op<[Tensor, number[]]>({
     name: 'permute', group: 'view', arity: 1, domain: ['real'], tol: 'elementwise',
-    args: (dtype) =>
-      shapeArb().chain((s) =>
-        fc.tuple(
-          tensorArb(s, { dtype }),
-          fc.tuple(
-            fc.shuffledSubarray(range(s.length), { minLength: s.length, maxLength: s.length }),
-            fc.array(fc.boolean(), { minLength: s.length, maxLength: s.length }),
-          ).map(([p, neg]) => p.map((a, i) => (neg[i] ? a - s.length : a))),
-        ),
-      ),
+    args: (dtype) => permuteArgs(shapeArb(), tensorsOf(dtype)),
     fn: T.permute, method: (x, p) => x.permute(p),
     ref: (x, p) => R.permuteRef(toNd(x), p.map((a) => (a < 0 ? a + x.ndim : a))),
   }),
   op<[Tensor, number]>({
     name: 'expandDims', group: 'view', arity: 1, domain: ['real'], tol: 'elementwise',
-    args: (dtype) => shapeArb().chain((s) => fc.tuple(tensorArb(s, { dtype }), fc.integer({ min: -s.length - 1, max: s.length }))),
+    args: (dtype) => expandDimsArgs(shapeArb(), tensorsOf(dtype)),
     fn: T.expandDims, method: (x, a) => x.expandDims(a),
     ref: (x, a) => {
       const shape = x.shape.slice();
@@ -463,10 +489,7 @@ const views: AnyOpSpec[] = [
   }),
   op<[Tensor[], number]>({
     name: 'stack', group: 'view', arity: 'list', domain: ['real'], tol: 'elementwise',
-    args: (dtype) =>
-      shapeArb({ maxRank: 3 }).chain((s) =>
-        fc.tuple(fc.array(tensorArb(s, { dtype }), { minLength: 1, maxLength: 3 }), fc.integer({ min: -s.length - 1, max: s.length })),
-      ),
+    args: (dtype) => stackArgs(shapeArb({ maxRank: 3 }), tensorsOf(dtype)),
     fn: T.stack, method: null,
     ref: (xs, a) => {
       const nd = xs[0]!.ndim, ax = a < 0 ? a + nd + 1 : a;
@@ -620,12 +643,15 @@ const linalg: AnyOpSpec[] = [
 
 // ---- networks ------------------------------------------------------------------------------------
 
+/** A tensor of rank ≥ 1 and an axis, or none (the last). */
+const softmaxArgs = (shapes: fc.Arbitrary<number[]>, tensors: TensorsOf): fc.Arbitrary<[Tensor, number | undefined]> =>
+  shapes.chain((s) => fc.tuple(tensors(s), fc.option(oneAxisArb(s.length), { nil: undefined })));
+
 function softmaxLike(name: 'softmax' | 'logSoftmax'): AnyOpSpec {
   const isLog = name === 'logSoftmax';
   return op<[Tensor, number | undefined]>({
     name, group: 'nn', arity: 1, domain: ['real'], tol: 'sum',
-    args: (dtype) =>
-      shapeArb({ minRank: 1 }).chain((s) => fc.tuple(tensorArb(s, { dtype, domain: domains.wide }), fc.option(oneAxisArb(s.length), { nil: undefined }))),
+    args: (dtype) => softmaxArgs(shapeArb({ minRank: 1 }), tensorsOf(dtype, domains.wide)),
     fn: (x, a) => (isLog ? T.logSoftmax(x, a) : T.softmax(x, a)),
     method: (x, a) => (isLog ? x.logSoftmax(a) : x.softmax(a)),
     ref: (x, a) => {
