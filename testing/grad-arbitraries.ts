@@ -3,8 +3,9 @@
  * tensors of tiny shapes (rank 0–3, axis sizes 1–3; size-1 axes and rank 0 well represented, so a whole
  * Jacobian stays small), and the operands and reduction options those checks draw.
  *
- * The gradient table (./autograd-spec.ts) draws its cases from these. Nothing here imports @tsgrad/autograd,
- * so that the op table (./op-spec.ts), which the tensor package's tests import, can use them too.
+ * The op table (./op-spec.ts) builds its rows' gradient draws from these, and ./autograd-spec.ts the default
+ * draws of its elementwise ops and reductions. Nothing here imports @tsgrad/autograd: the tensor package's
+ * tests import the op table, and through it this file.
  */
 import fc from 'fast-check';
 import { Tensor } from '@tsgrad/tensor';

@@ -1,6 +1,6 @@
 /**
- * The gradient table's driver: every row of testing/autograd-spec.ts (one per differentiable op and mode) is
- * checked over random tiny float64 cases and random cotangents:
+ * The gradient table's driver: every row of testing/autograd-spec.ts (one per differentiable op and mode,
+ * derived from the op table testing/op-spec.ts) is checked over random tiny float64 cases and random cotangents:
  * - the forward value against the tensor op;
  * - the VJP against float64 central differences: ⟨Jᵀc, t⟩ vs ⟨c, J·t⟩ for random c and t, and gradcheck (full
  *   Jacobians for tiny cases, its fast mode otherwise);
