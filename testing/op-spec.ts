@@ -1,22 +1,34 @@
 /**
- * THE op table: every tensor op with its arity, function form, method form, naive float64 reference, input
- * domain, argument generator and forward tolerance. One driver (./spec-driver.ts, run by
- * packages/tensor/src/ops/spec-*.test.ts) turns each row into float32 and float64 property tests. The gradient
- * table (./autograd-spec.ts) is keyed by these rows' names: every row autograd differentiates must have one
- * there, and the Tensor and Variable method lists are checked against the rows (./spec-tables.test.ts).
+ * THE op table: one row per tensor op, the one place an op's tests are specified. A row holds the op's arity,
+ * function form, method form, naive float64 reference, input domain, argument generator and forward
+ * tolerance, and what its float64 gradient check draws. Two drivers read it:
+ * - ./spec-driver.ts (run by packages/tensor/src/ops/spec-*.test.ts) turns every row into float32 and float64
+ *   property tests of the function and method forms against the reference;
+ * - ./autograd-spec.ts derives the gradient table from it (run by packages/autograd/src/spec.test.ts and
+ *   spec-second-order.test.ts): for every row autograd differentiates, the autograd op of the row's name is
+ *   checked against central differences on the row's gradient draws, with the row's `fn` as the forward
+ *   reference.
+ * The Tensor and Variable method lists are checked against the rows too (./spec-tables.test.ts).
  *
  * `args(dtype)` draws the op's whole argument list: tensors (scalars, size-1 and zero-length axes,
  * non-contiguous views), numbers standing for scalars, and options. `ref(...args)` computes the expected
  * output with the scalar loops of ./reference.ts; `method(...args)` calls the Tensor method, or returns
- * undefined when the draw has no method form (a number as the first operand).
+ * undefined when the draw has no method form (a number as the first operand). `grad` draws argument lists of
+ * the same form for the gradient check, in float64 over tiny shapes and with values away from the op's kinks
+ * (./grad-arbitraries.ts); elementwise ops and plain reductions without one get default draws from their
+ * `domain` (or `gradDomain`). This file does not import @tsgrad/autograd, since the tensor package's tests
+ * import it.
  */
 import fc from 'fast-check';
 import * as T from '@tsgrad/tensor';
 import { Tensor, type DType, type TensorLike } from '@tsgrad/tensor';
 import {
-  axesOf, axisArb, broadcastShapesArb, dimArb, domains, oneAxisArb, reshapeTargetArb, scalarArb, shapeArb, tensorArb, anyTensorArb,
+  anyTensorArb, axesOf, axisArb, broadcastShapesArb, contiguousTensor, dimArb, domains, oneAxisArb, reshapeTargetArb, scalarArb, shapeArb, tensorArb,
   type Domain, type DomainName, type ShapeOptions,
 } from './arbitraries.js';
+import {
+  gradReduceArgs, gradReduceOptsArb, gradTensorArb, sizeOf, tinyShape, tinyTensorArb, TINY, valuesArb, type ValueDomain,
+} from './grad-arbitraries.js';
 import * as R from './reference.js';
 import { forwardTol, type ForwardKind, type Tolerance } from './tolerances.js';
 
@@ -38,6 +50,49 @@ export interface OpSpec<A extends unknown[]> {
   /** The Tensor method form (undefined for a draw it cannot take, e.g. a number first operand); null when the op has no method. */
   method: ((...args: A) => OpOutput | undefined) | null;
   ref: (...args: A) => RefOutput;
+  /**
+   * The op's float64 gradient checks, one per mode. Absent for the ops autograd does not differentiate, and for
+   * elementwise ops and plain reductions that take the default draws (./autograd-spec.ts); any other
+   * differentiable op without it fails the gradient table's coverage test.
+   */
+  grad?: GradDraws<A> | readonly GradDraws<A>[];
+  /**
+   * The default gradient draws' value domains, where the forward `domain` has ties (the forward tests want
+   * them; central differences across a tie of three or more do not match the VJP's even split).
+   */
+  gradDomain?: ValueDomain[];
+}
+
+/** An op's output over X, a Tensor or a Variable: one, several (split), or values and indices (topk). */
+export type OutputOf<X> = X | X[] | { values: X; indices: unknown };
+
+/** The ops an output adapter may call: @tsgrad/tensor's on Tensors, @tsgrad/autograd's on Variables. */
+export interface JoinOps<X> {
+  reshape(x: X, shape: number[]): X;
+  mul(x: X, k: number): X;
+  concat(xs: X[]): X;
+}
+
+/**
+ * What an op's gradient check draws. ./autograd-spec.ts calls the autograd op of the row's name on each drawn
+ * argument list, the tensors bound to Variables, and compares it (value, VJP, second derivatives) with the
+ * row's `fn` on the same list. Every tensor of the list is differentiated, inside arrays and option objects
+ * too (concat's list, conv2d's bias), but those at `constant` positions; numbers and options are constants.
+ */
+export interface GradDraws<A extends unknown[]> {
+  /** Tells apart the checks of an op with several (`ord=3` for norm): the check is named `${name} ${mode}`. */
+  mode?: string;
+  /** Float64 argument lists of tiny shapes, with values away from the op's kinks. */
+  args: fc.Arbitrary<A>;
+  /** Argument positions passed as they are, never differentiated (where's condition, gather's index tensor). */
+  constant?: readonly number[];
+  /**
+   * One tensor out of an op that returns several, written once over X so that the same code makes the
+   * Tensor reference and the Variable under test.
+   */
+  out?: <X extends { size: number }>(y: OutputOf<X>, ops: JoinOps<X>) => X;
+  /** Whether gradgradcheck runs on the draws too (default true: every VJP rule is written in differentiable ops). */
+  secondOrder?: boolean;
 }
 
 // The table holds rows of different argument types; the driver only passes each row's own draws back to it.
@@ -83,13 +138,14 @@ export function binaryArgs(dtype: DType, da: Domain, db: Domain, opts: ShapeOpti
 
 function binary(
   name: string, fn: (a: TensorLike, b: TensorLike) => Tensor, method: (a: Tensor, b: TensorLike) => Tensor,
-  f: (a: number, b: number) => number, da: DomainName = 'real', db: DomainName = da,
+  f: (a: number, b: number) => number, da: DomainName = 'real', db: DomainName = da, gradDomain?: ValueDomain[],
 ): AnyOpSpec {
   return op<[TensorLike, TensorLike]>({
     name, group: 'binary', arity: 2, domain: [da, db], tol: 'elementwise',
     args: (dtype) => binaryArgs(dtype, domains[da], domains[db]),
     fn, method: (a, b) => (a instanceof Tensor ? method(a, b) : undefined),
     ref: (a, b) => R.zipN([toNd(a), toNd(b)], f),
+    gradDomain,
   });
 }
 
@@ -97,14 +153,21 @@ const sigmoidRef = (x: number): number => 1 / (1 + Math.exp(-x));
 const softplusRef = (x: number): number => (x > 30 ? x : Math.log(1 + Math.exp(x)));
 const b01 = (c: boolean): number => (c ? 1 : 0);
 
+/** clamp's operand with optional bounds, multiples of 0.25 in [-2, 2] (lower ≤ upper when both are given). */
+function clampArgs(x: fc.Arbitrary<Tensor>): fc.Arbitrary<[Tensor, number | undefined, number | undefined]> {
+  const bound = fc.option(fc.integer({ min: -8, max: 8 }).map((v) => v / 4), { nil: undefined });
+  return fc.tuple(x, bound, bound).map(([t, lo, hi]) => (lo !== undefined && hi !== undefined && lo > hi ? [t, hi, lo] : [t, lo, hi]));
+}
+
 const elementwise: AnyOpSpec[] = [
   binary('add', T.add, (a, b) => a.add(b), (a, b) => a + b),
   binary('sub', T.sub, (a, b) => a.sub(b), (a, b) => a - b),
   binary('mul', T.mul, (a, b) => a.mul(b), (a, b) => a * b),
   binary('div', T.div, (a, b) => a.div(b), (a, b) => a / b, 'real', 'nonzero'),
   binary('pow', T.pow, (a, b) => a.pow(b), (a, b) => a ** b, 'positive', 'exponent'),
-  binary('maximum', T.maximum, (a, b) => a.maximum(b), (a, b) => (a >= b ? a : b), 'smallInt'),
-  binary('minimum', T.minimum, (a, b) => a.minimum(b), (a, b) => (a <= b ? a : b), 'smallInt'),
+  // Gradients on odd against even multiples of 0.1: the operands never tie.
+  binary('maximum', T.maximum, (a, b) => a.maximum(b), (a, b) => (a >= b ? a : b), 'smallInt', 'smallInt', ['odd', 'even']),
+  binary('minimum', T.minimum, (a, b) => a.minimum(b), (a, b) => (a <= b ? a : b), 'smallInt', 'smallInt', ['even', 'odd']),
   binary('equal', T.equal, (a, b) => a.equal(b), (a, b) => b01(a === b), 'smallInt'),
   binary('notEqual', T.notEqual, (a, b) => a.notEqual(b), (a, b) => b01(a !== b), 'smallInt'),
   binary('greater', T.greater, (a, b) => a.greater(b), (a, b) => b01(a > b), 'smallInt'),
@@ -131,14 +194,11 @@ const elementwise: AnyOpSpec[] = [
   unary('erf', T.erf, (x) => x.erf(), R.erfRef),
   op<[Tensor, number | undefined, number | undefined]>({
     name: 'clamp', group: 'unary', arity: 1, domain: ['real'], tol: 'elementwise',
-    args: (dtype) =>
-      fc.tuple(
-        anyTensorArb({ dtype, domain: domains.real }),
-        fc.option(fc.integer({ min: -8, max: 8 }).map((v) => v / 4), { nil: undefined }),
-        fc.option(fc.integer({ min: -8, max: 8 }).map((v) => v / 4), { nil: undefined }),
-      ).map(([x, lo, hi]) => (lo !== undefined && hi !== undefined && lo > hi ? [x, hi, lo] : [x, lo, hi])),
+    args: (dtype) => clampArgs(anyTensorArb({ dtype, domain: domains.real })),
     fn: T.clamp, method: (x, lo, hi) => x.clamp(lo, hi),
     ref: (x, lo, hi) => R.map(toNd(x), (v) => Math.min(Math.max(v, lo ?? -Infinity), hi ?? Infinity)),
+    // Bounds are multiples of 0.25, the values at least 0.075 from every one: no element sits on a kink.
+    grad: { args: clampArgs(tinyTensorArb('offQuarter')) },
   }),
   op<[Tensor, TensorLike, TensorLike]>({
     name: 'where', group: 'ternary', arity: 3, domain: ['condition', 'real', 'real'], tol: 'elementwise',
@@ -152,6 +212,17 @@ const elementwise: AnyOpSpec[] = [
       ),
     fn: T.where, method: (c, a, b) => c.where(a, b),
     ref: (c, a, b) => R.zipN([toNd(c), toNd(a), toNd(b)], (cv, av, bv) => (cv !== 0 ? av : bv)),
+    // The condition is a constant; a and b are differentiated (b may be a number).
+    grad: {
+      args: broadcastShapesArb(3, TINY).chain(([sc, sa, sb]) =>
+        fc.tuple(
+          valuesArb('condition', sizeOf(sc!)).map((v) => contiguousTensor(sc!, v, 'float64')),
+          gradTensorArb(sa!),
+          fc.oneof({ arbitrary: gradTensorArb(sb!) as fc.Arbitrary<TensorLike>, weight: 3 }, { arbitrary: valuesArb('real', 1).map((v) => v[0]!), weight: 1 }),
+        ),
+      ),
+      constant: [0],
+    },
   }),
 ];
 
@@ -171,10 +242,15 @@ export function reduceOptsArb(ndim: number): fc.Arbitrary<ReduceOpts> {
 const reducesEmpty = (x: Tensor, axis: number | readonly number[] | undefined): boolean =>
   axesOf(axis, x.ndim).some((a) => x.shape[a] === 0);
 
+/** How many elements go into each output element of a reduction. */
+const reducedCount = (x: Tensor, axis: number | readonly number[] | undefined): number =>
+  axesOf(axis, x.ndim).reduce((k, a) => k * x.shape[a]!, 1);
+
 function reduction(
   name: string, fn: (x: Tensor, o?: ReduceOpts) => Tensor, method: (x: Tensor, o?: ReduceOpts) => Tensor,
   f: (vals: number[]) => number,
-  { domain = 'real', kind = 'sum', nonEmpty = false, shape = {} }: { domain?: DomainName; kind?: ForwardKind; nonEmpty?: boolean; shape?: ShapeOptions } = {},
+  { domain = 'real', kind = 'sum', nonEmpty = false, shape = {}, gradDomain }:
+    { domain?: DomainName; kind?: ForwardKind; nonEmpty?: boolean; shape?: ShapeOptions; gradDomain?: ValueDomain[] } = {},
 ): AnyOpSpec {
   return op<[Tensor, ReduceOpts]>({
     name, group: 'reduce', arity: 1, domain: [domain], tol: kind,
@@ -185,6 +261,7 @@ function reduction(
     fn: (x, o) => (o === undefined ? fn(x) : fn(x, o)),
     method: (x, o) => (o === undefined ? method(x) : method(x, o)),
     ref: (x, o) => R.reduce(toNd(x), o?.axis, o?.keepDims ?? false, f),
+    gradDomain,
   });
 }
 
@@ -224,8 +301,8 @@ function argReduction(name: 'argmax' | 'argmin'): AnyOpSpec {
 const reductions: AnyOpSpec[] = [
   reduction('sum', T.sum, (x, o) => x.sum(o), R.sumOf),
   reduction('mean', T.mean, (x, o) => x.mean(o), R.meanOf),
-  reduction('max', T.max, (x, o) => x.max(o), R.maxOf, { domain: 'smallInt', kind: 'elementwise', nonEmpty: true }),
-  reduction('min', T.min, (x, o) => x.min(o), R.minOf, { domain: 'smallInt', kind: 'elementwise', nonEmpty: true }),
+  reduction('max', T.max, (x, o) => x.max(o), R.maxOf, { domain: 'smallInt', kind: 'elementwise', nonEmpty: true, gradDomain: ['distinct'] }),
+  reduction('min', T.min, (x, o) => x.min(o), R.minOf, { domain: 'smallInt', kind: 'elementwise', nonEmpty: true, gradDomain: ['distinct'] }),
   // Factors near ±1 and at most 3^4 of them: the product stays far from float32 overflow.
   reduction('prod', T.prod, (x, o) => x.prod(o), R.prodOf, { domain: 'nearOne', shape: { maxSize: 3 } }),
   reduction('logSumExp', T.logSumExp, (x, o) => x.logSumExp(o), R.logSumExpOf),
@@ -240,6 +317,13 @@ const reductions: AnyOpSpec[] = [
       ),
     fn: T.variance, method: (x, o) => x.variance(o),
     ref: (x, o) => R.reduce(toNd(x), o.axis, o.keepDims ?? false, (v) => R.varianceOf(v, o.correction ?? 0)),
+    // More elements than the correction: the variance is finite.
+    grad: {
+      args: tinyShape()
+        .chain((s) => fc.tuple(gradTensorArb(s), gradReduceOptsArb(s.length), fc.constantFrom(0, 1)))
+        .filter(([x, o, corr]) => reducedCount(x, o?.axis) > corr)
+        .map(([x, o, correction]): [Tensor, VarOpts] => [x, { ...o, correction }]),
+    },
   }),
   op<[Tensor, NormOpts]>({
     name: 'norm', group: 'reduce', arity: 1, domain: ['real'], tol: 'sum',
@@ -257,6 +341,11 @@ const reductions: AnyOpSpec[] = [
         .filter(([x, o]) => !(Math.abs(o.ord ?? 2) === Infinity && reducesEmpty(x, o.axis))),
     fn: T.norm, method: (x, o) => x.norm(o),
     ref: (x, o) => R.reduce(toNd(x), o.axis, o.keepDims ?? false, (v) => R.normOf(v, o.ord ?? 2)),
+    // One check per differentiable ord: nonzero values (|x| and x/‖x‖ are smooth there), no ties for ∞.
+    grad: ([[1, 'nonzero'], [2, 'nonzero'], [Infinity, 'distinct'], [3, 'nonzero']] as const).map(([ord, domain]) => ({
+      mode: `ord=${ord}`,
+      args: gradReduceArgs(domain).map(([x, o]): [Tensor, NormOpts] => [x, { ...o, ord }]),
+    })),
   }),
   argReduction('argmax'),
   argReduction('argmin'),
@@ -266,6 +355,51 @@ const reductions: AnyOpSpec[] = [
 
 const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
 
+/**
+ * The tensors of a draw, by shape. An op whose forward and gradient draws differ only in their tensors takes
+ * one of these: the forward tests' (a dtype, any layout) or the gradient checks' (`gradTensorArb`: float64,
+ * kink-free values), over shapes of the matching kind (`shapeArb` or `tinyShape`).
+ */
+type TensorsOf = (shape: readonly number[]) => fc.Arbitrary<Tensor>;
+const tensorsOf = (dtype: DType, domain?: Domain): TensorsOf => (s) => tensorArb(s, { dtype, domain });
+
+/** A flatten's axes: none, or a start and an end (start ≤ end). */
+function flattenArgs(shapes: fc.Arbitrary<number[]>, tensors: TensorsOf): fc.Arbitrary<[Tensor, number | undefined, number | undefined]> {
+  return shapes.chain((s) => {
+    const ax = s.length > 0 ? fc.option(oneAxisArb(s.length), { nil: undefined }) : fc.constant(undefined);
+    return fc.tuple(tensors(s), ax, ax).filter(([x, a, b]) => {
+      const n = x.ndim;
+      const s0 = a === undefined ? 0 : a < 0 ? a + n : a, e0 = b === undefined ? n - 1 : b < 0 ? b + n : b;
+      return n === 0 || s0 <= e0;
+    });
+  });
+}
+
+/** A permutation of the axes, or none (reversed). */
+const transposeArgs = (shapes: fc.Arbitrary<number[]>, tensors: TensorsOf): fc.Arbitrary<[Tensor, number[] | undefined]> =>
+  shapes.chain((s) =>
+    fc.tuple(tensors(s), fc.option(fc.shuffledSubarray(range(s.length), { minLength: s.length, maxLength: s.length }), { nil: undefined })),
+  );
+
+/** A permutation of the axes, some written negative. */
+const permuteArgs = (shapes: fc.Arbitrary<number[]>, tensors: TensorsOf): fc.Arbitrary<[Tensor, number[]]> =>
+  shapes.chain((s) =>
+    fc.tuple(
+      tensors(s),
+      fc.tuple(
+        fc.shuffledSubarray(range(s.length), { minLength: s.length, maxLength: s.length }),
+        fc.array(fc.boolean(), { minLength: s.length, maxLength: s.length }),
+      ).map(([p, neg]) => p.map((a, i) => (neg[i] ? a - s.length : a))),
+    ),
+  );
+
+/** Where the new axis goes, in [-ndim - 1, ndim]. */
+const expandDimsArgs = (shapes: fc.Arbitrary<number[]>, tensors: TensorsOf): fc.Arbitrary<[Tensor, number]> =>
+  shapes.chain((s) => fc.tuple(tensors(s), fc.integer({ min: -s.length - 1, max: s.length })));
+
+/** One to three tensors of a shape and the new axis. */
+const stackArgs = (shapes: fc.Arbitrary<number[]>, tensors: TensorsOf): fc.Arbitrary<[Tensor[], number]> =>
+  shapes.chain((s) => fc.tuple(fc.array(tensors(s), { minLength: 1, maxLength: 3 }), fc.integer({ min: -s.length - 1, max: s.length })));
 
 /** A target shape x broadcasts to: up to two new leading axes, size-1 axes stretched. */
 function broadcastTargetArb(shape: readonly number[]): fc.Arbitrary<number[]> {
@@ -291,6 +425,21 @@ function sliceSpecArb(n: number): fc.Arbitrary<Spec1> {
   ];
   if (n > 0) choices.push(fc.integer({ min: -n, max: n - 1 }));
   return fc.oneof(...choices);
+}
+
+/** One axis' slice for a gradient check: all (null), an index (drops the axis), or [start, stop, step] with negative steps. */
+function gradSliceSpecArb(n: number): fc.Arbitrary<Spec1> {
+  const bound = fc.oneof(fc.constant(undefined), fc.constant(null), fc.integer({ min: -n - 1, max: n + 1 }));
+  const step = fc.oneof(fc.constant(undefined), fc.integer({ min: 1, max: 2 }), fc.integer({ min: -2, max: -1 }));
+  return fc.oneof(
+    fc.constant(null),
+    fc.integer({ min: -n, max: n - 1 }),
+    fc.tuple(bound, bound, step).map(([a, b, c]): Spec1 => {
+      const r: (number | null | undefined)[] = [a, b, c];
+      while (r.length > 0 && r[r.length - 1] === undefined) r.pop();
+      return r.map((v) => (v === undefined ? null : v)) as Spec1;
+    }),
+  );
 }
 
 function sliceRef(x: R.Nd, ranges: readonly Spec1[]): R.Nd {
@@ -320,10 +469,10 @@ function padPairsRef(ndim: number, w: PadW): [number, number][] {
   return w as [number, number][];
 }
 
-/** Split sizes: a number of equal parts dividing the axis, or a list adding up to it. */
-function splitSizesArb(n: number): fc.Arbitrary<number | number[]> {
+/** Split sizes: a number of equal parts dividing the axis, or a list (of up to maxCuts + 1 sizes) adding up to it. */
+function splitSizesArb(n: number, maxCuts = 3): fc.Arbitrary<number | number[]> {
   const divisors = n === 0 ? [1, 2, 3] : range(n).map((i) => i + 1).filter((k) => n % k === 0);
-  const parts = fc.array(fc.integer({ min: 0, max: n }), { maxLength: 3 }).map((cuts) => {
+  const parts = fc.array(fc.integer({ min: 0, max: n }), { maxLength: maxCuts }).map((cuts) => {
     const c = [0, ...cuts.sort((a, b) => a - b), n];
     return c.slice(1).map((v, i) => v - c[i]!);
   });
@@ -342,18 +491,11 @@ const views: AnyOpSpec[] = [
       const known = s.filter((d) => d !== -1).reduce((p, d) => p * d, 1);
       return { shape: s.map((d) => (d === -1 ? a.data.length / known : d)), data: a.data };
     },
+    grad: { args: tinyShape().chain((s) => fc.tuple(gradTensorArb(s), reshapeTargetArb(s))) },
   }),
   op<[Tensor, number | undefined, number | undefined]>({
     name: 'flatten', group: 'view', arity: 1, domain: ['real'], tol: 'elementwise',
-    args: (dtype) =>
-      shapeArb().chain((s) => {
-        const ax = s.length > 0 ? fc.option(oneAxisArb(s.length), { nil: undefined }) : fc.constant(undefined);
-        return fc.tuple(tensorArb(s, { dtype }), ax, ax).filter(([x, a, b]) => {
-          const n = x.ndim;
-          const s0 = a === undefined ? 0 : a < 0 ? a + n : a, e0 = b === undefined ? n - 1 : b < 0 ? b + n : b;
-          return n === 0 || s0 <= e0;
-        });
-      }),
+    args: (dtype) => flattenArgs(shapeArb(), tensorsOf(dtype)),
     fn: (x, a, b) => T.flatten(x, a, b), method: (x, a, b) => x.flatten(a, b),
     ref: (x, a, b) => {
       const v = toNd(x), n = x.ndim;
@@ -362,40 +504,32 @@ const views: AnyOpSpec[] = [
       const mid = x.shape.slice(s0, e0 + 1).reduce((p, d) => p * d, 1);
       return { shape: [...x.shape.slice(0, s0), mid, ...x.shape.slice(e0 + 1)], data: v.data };
     },
+    grad: { args: flattenArgs(tinyShape(), gradTensorArb) },
   }),
   op<[Tensor, number[] | undefined]>({
     name: 'transpose', group: 'view', arity: 1, domain: ['real'], tol: 'elementwise',
-    args: (dtype) =>
-      shapeArb().chain((s) =>
-        fc.tuple(tensorArb(s, { dtype }), fc.option(fc.shuffledSubarray(range(s.length), { minLength: s.length, maxLength: s.length }), { nil: undefined })),
-      ),
+    args: (dtype) => transposeArgs(shapeArb(), tensorsOf(dtype)),
     fn: (x, p) => T.transpose(x, p), method: (x, p) => x.transpose(p),
     ref: (x, p) => R.permuteRef(toNd(x), p ?? range(x.ndim).reverse()),
+    grad: { args: transposeArgs(tinyShape(), gradTensorArb) },
   }),
   op<[Tensor, number[]]>({
     name: 'permute', group: 'view', arity: 1, domain: ['real'], tol: 'elementwise',
-    args: (dtype) =>
-      shapeArb().chain((s) =>
-        fc.tuple(
-          tensorArb(s, { dtype }),
-          fc.tuple(
-            fc.shuffledSubarray(range(s.length), { minLength: s.length, maxLength: s.length }),
-            fc.array(fc.boolean(), { minLength: s.length, maxLength: s.length }),
-          ).map(([p, neg]) => p.map((a, i) => (neg[i] ? a - s.length : a))),
-        ),
-      ),
+    args: (dtype) => permuteArgs(shapeArb(), tensorsOf(dtype)),
     fn: T.permute, method: (x, p) => x.permute(p),
     ref: (x, p) => R.permuteRef(toNd(x), p.map((a) => (a < 0 ? a + x.ndim : a))),
+    grad: { args: permuteArgs(tinyShape(), gradTensorArb) },
   }),
   op<[Tensor, number]>({
     name: 'expandDims', group: 'view', arity: 1, domain: ['real'], tol: 'elementwise',
-    args: (dtype) => shapeArb().chain((s) => fc.tuple(tensorArb(s, { dtype }), fc.integer({ min: -s.length - 1, max: s.length }))),
+    args: (dtype) => expandDimsArgs(shapeArb(), tensorsOf(dtype)),
     fn: T.expandDims, method: (x, a) => x.expandDims(a),
     ref: (x, a) => {
       const shape = x.shape.slice();
       shape.splice(a < 0 ? a + x.ndim + 1 : a, 0, 1);
       return { shape, data: toNd(x).data };
     },
+    grad: { args: expandDimsArgs(tinyShape(), gradTensorArb) },
   }),
   op<[Tensor, number | number[] | undefined]>({
     name: 'squeeze', group: 'view', arity: 1, domain: ['real'], tol: 'elementwise',
@@ -412,6 +546,15 @@ const views: AnyOpSpec[] = [
       const drop = a === undefined ? range(x.ndim).filter((i) => x.shape[i] === 1) : axesOf(a, x.ndim);
       return { shape: x.shape.filter((_, i) => !drop.includes(i)), data: toNd(x).data };
     },
+    grad: {
+      args: tinyShape().chain((s) => {
+        const ones = range(s.length).filter((i) => s[i] === 1);
+        const axis: fc.Arbitrary<number | number[] | undefined> = ones.length > 0
+          ? fc.oneof(fc.constant(undefined), fc.constantFrom(...ones).map((a) => a - s.length), fc.shuffledSubarray(ones, { minLength: 1 }))
+          : fc.constant(undefined);
+        return fc.tuple(gradTensorArb(s), axis);
+      }),
+    },
   }),
   op<[Tensor, number[]]>({
     name: 'broadcastTo', group: 'view', arity: 1, domain: ['real'], tol: 'elementwise',
@@ -420,6 +563,14 @@ const views: AnyOpSpec[] = [
     ref: (x, s) => {
       const a = toNd(x);
       return R.build(s, (idx) => R.at(a, R.broadcastIndex(idx, x.shape)));
+    },
+    grad: {
+      args: tinyShape().chain((s) =>
+        fc.tuple(
+          gradTensorArb(s),
+          fc.tuple(fc.array(fc.integer({ min: 1, max: 3 }), { maxLength: 2 }), fc.array(fc.integer({ min: 1, max: 3 }), { minLength: s.length, maxLength: s.length }))
+            .map(([lead, stretch]) => [...lead, ...s.map((d, i) => (d === 1 ? stretch[i]! : d))]),
+        )),
     },
   }),
   op<[Tensor, number[]]>({
@@ -430,6 +581,7 @@ const views: AnyOpSpec[] = [
       const a = toNd(x);
       return R.build(s, (idx) => R.at(a, R.broadcastIndex(idx, x.shape)));
     },
+    grad: { args: tinyShape().chain((s) => fc.tuple(gradTensorArb(s), fc.array(fc.integer({ min: 1, max: 3 }), { maxLength: 2 }).map((lead) => [...lead, ...s]))) },
   }),
   op<[Tensor, Spec1[]]>({
     name: 'slice', group: 'view', arity: 1, domain: ['real'], tol: 'elementwise',
@@ -439,6 +591,12 @@ const views: AnyOpSpec[] = [
       ),
     fn: T.slice, method: (x, r) => x.slice(r),
     ref: (x, r) => sliceRef(toNd(x), r),
+    // Only slices that keep an element: an empty output has no derivative to check.
+    grad: {
+      args: tinyShape({ minRank: 1 })
+        .chain((s) => fc.tuple(gradTensorArb(s), fc.integer({ min: 1, max: s.length }).chain((k) => fc.tuple(...s.slice(0, k).map(gradSliceSpecArb)))))
+        .filter(([x, r]) => T.slice(x, r).size > 0),
+    },
   }),
   op<[Tensor[], number]>({
     name: 'concat', group: 'view', arity: 'list', domain: ['real'], tol: 'elementwise',
@@ -460,13 +618,22 @@ const views: AnyOpSpec[] = [
       ),
     fn: T.concat, method: null,
     ref: (xs, a) => R.concatRef(xs.map(toNd), a < 0 ? a + xs[0]!.ndim : a),
+    grad: {
+      args: tinyShape({ minRank: 1 }).chain((s) =>
+        oneAxisArb(s.length).chain((axis) =>
+          fc.tuple(
+            fc.array(fc.integer({ min: 1, max: 3 }).chain((k) => {
+              const sh = s.slice();
+              sh[axis < 0 ? axis + s.length : axis] = k;
+              return gradTensorArb(sh);
+            }), { minLength: 1, maxLength: 3 }),
+            fc.constant(axis),
+          ))),
+    },
   }),
   op<[Tensor[], number]>({
     name: 'stack', group: 'view', arity: 'list', domain: ['real'], tol: 'elementwise',
-    args: (dtype) =>
-      shapeArb({ maxRank: 3 }).chain((s) =>
-        fc.tuple(fc.array(tensorArb(s, { dtype }), { minLength: 1, maxLength: 3 }), fc.integer({ min: -s.length - 1, max: s.length })),
-      ),
+    args: (dtype) => stackArgs(shapeArb({ maxRank: 3 }), tensorsOf(dtype)),
     fn: T.stack, method: null,
     ref: (xs, a) => {
       const nd = xs[0]!.ndim, ax = a < 0 ? a + nd + 1 : a;
@@ -477,6 +644,7 @@ const views: AnyOpSpec[] = [
       });
       return R.concatRef(parts, ax);
     },
+    grad: { args: stackArgs(tinyShape(), gradTensorArb) },
   }),
   op<[Tensor, number | number[], number]>({
     name: 'split', group: 'view', arity: 1, domain: ['real'], tol: 'elementwise',
@@ -503,6 +671,13 @@ const views: AnyOpSpec[] = [
         });
       });
     },
+    // The pieces are joined back (flattened, each scaled by its position) into one output.
+    grad: {
+      args: tinyShape({ minRank: 1 }).chain((s) =>
+        oneAxisArb(s.length).chain((axis) => fc.tuple(gradTensorArb(s), splitSizesArb(s[axis < 0 ? axis + s.length : axis]!, 2), fc.constant(axis)))),
+      out: <X extends { size: number }>(ys: OutputOf<X>, ops: JoinOps<X>): X =>
+        ops.concat((ys as X[]).map((p, i) => ops.reshape(ops.mul(p, i + 1), [p.size]))),
+    },
   }),
   op<[Tensor, PadW, number | undefined]>({
     name: 'pad', group: 'view', arity: 1, domain: ['real'], tol: 'elementwise',
@@ -512,6 +687,7 @@ const views: AnyOpSpec[] = [
       ),
     fn: (x, w, v) => T.pad(x, w, v), method: (x, w, v) => x.pad(w, v),
     ref: (x, w, v) => R.padRef(toNd(x), padPairsRef(x.ndim, w), v ?? 0),
+    grad: { args: tinyShape().chain((s) => fc.tuple(gradTensorArb(s), padWidthsArb(s.length), fc.constantFrom(0, -1.5, 2))) },
   }),
   op<[Tensor, IndexArg, number | undefined]>({
     name: 'gather', group: 'view', arity: 1, domain: ['real'], tol: 'elementwise',
@@ -534,11 +710,28 @@ const views: AnyOpSpec[] = [
       const index: R.Nd = i instanceof Tensor ? toNd(i) : { shape: [i.length], data: Float64Array.from(i) };
       return R.takeRef(toNd(x), index, a === undefined ? 0 : a < 0 ? a + x.ndim : a);
     },
+    // Indices repeat (the VJP must add, not overwrite), wrap when negative, and come as a list or a tensor (a
+    // constant: indices are not differentiated).
+    grad: {
+      args: tinyShape({ minRank: 1 }).chain((s) =>
+        fc.option(oneAxisArb(s.length), { nil: undefined }).chain((axis) => {
+          const n = s[axis === undefined ? 0 : axis < 0 ? axis + s.length : axis]!;
+          const idx = fc.integer({ min: -n, max: n - 1 });
+          const list = fc.array(idx, { minLength: 1, maxLength: 4 });
+          const asTensor = shapeArb({ maxRank: 2, minSize: 1, maxSize: 3 }).chain((ish) =>
+            fc.array(idx, { minLength: sizeOf(ish), maxLength: sizeOf(ish) }).map((v) => T.tensor(v, { shape: ish, dtype: 'float64' })));
+          const index: fc.Arbitrary<IndexArg> = fc.oneof(list, list.map((l) => Int32Array.from(l)), asTensor);
+          return fc.tuple(gradTensorArb(s), index, fc.constant(axis));
+        })),
+      constant: [1],
+    },
   }),
   op<[Tensor]>({
     name: 'contiguous', group: 'view', arity: 1, domain: ['real'], tol: 'elementwise',
     args: (dtype) => anyTensorArb({ dtype }).map((x) => [x] as [Tensor]),
     fn: T.contiguous, method: (x) => x.contiguous(), ref: (x) => toNd(x),
+    // On a permuted view, so that contiguous() really copies.
+    grad: { args: tinyTensorArb().map((x) => [T.transpose(x)] as [Tensor]) },
   }),
 ];
 
@@ -565,11 +758,23 @@ function matmulArgs(dtype: DType): fc.Arbitrary<[Tensor, Tensor]> {
 
 type CdistOpts = { p?: number; mode?: 'auto' | 'matmul' | 'direct' };
 
+/** Axis sizes of the gradient checks' matrices. */
+const gradDim = fc.integer({ min: 1, max: 3 });
+
 const linalg: AnyOpSpec[] = [
   op<[Tensor, Tensor]>({
     name: 'matmul', group: 'linalg', arity: 2, domain: ['real', 'real'], tol: 'sum',
     args: matmulArgs, fn: T.matmul, method: (a, b) => a.matmul(b),
     ref: (a, b) => R.matmulRef(toNd(a), toNd(b)),
+    // 1-D and stacks of matrices with broadcast batch axes (size-1 batch axes included).
+    grad: {
+      args: fc.record({
+        m: gradDim, k: gradDim, n: gradDim,
+        batch: broadcastShapesArb(2, { maxRank: 2, minSize: 1, maxSize: 2 }),
+        aVec: fc.boolean(), bVec: fc.boolean(),
+      }).chain(({ m, k, n, batch, aVec, bVec }) =>
+        fc.tuple(gradTensorArb(aVec ? [k] : [...batch[0]!, m, k]), gradTensorArb(bVec ? [k] : [...batch[1]!, k, n]))),
+    },
   }),
   op<[Tensor, Tensor, CdistOpts]>({
     name: 'cdist', group: 'linalg', arity: 2, domain: ['real', 'real'],
@@ -591,6 +796,14 @@ const linalg: AnyOpSpec[] = [
         ),
     fn: (a, b, o) => T.cdist(a, b, o), method: (a, b, o) => a.cdist(b, o),
     ref: (a, b, o) => R.cdistRef(toNd(a), toNd(b), o.p ?? 2),
+    // One check per norm and algorithm; odd against even multiples of 0.1, so no |a − b| is 0 (a kink for p = 1,
+    // a pole of the derivative for p = 2).
+    grad: ([{ p: 2, mode: 'direct' }, { p: 2, mode: 'matmul' }, { p: 2 }, { p: 1 }, { p: 3 }] as const).map((opts) => ({
+      mode: JSON.stringify(opts),
+      args: fc.record({ n: gradDim, m: gradDim, d: gradDim, batch: broadcastShapesArb(2, { maxRank: 1, minSize: 1, maxSize: 2 }) })
+        .chain(({ n, m, d, batch }) => fc.tuple(gradTensorArb([...batch[0]!, n, d], 'odd'), gradTensorArb([...batch[1]!, m, d], 'even')))
+        .map(([a, b]): [Tensor, Tensor, CdistOpts] => [a, b, opts]),
+    })),
   }),
   op<[Tensor, number, { axis?: number; largest?: boolean }]>({
     name: 'topk', group: 'linalg', arity: 1, domain: ['smallInt'], tol: 'elementwise',
@@ -615,23 +828,38 @@ const linalg: AnyOpSpec[] = [
       const ax = o.axis === undefined ? x.ndim - 1 : o.axis < 0 ? o.axis + x.ndim : o.axis;
       return R.topkRef(toNd(x), k, ax, o.largest ?? true);
     },
+    // Distinct values: no ties at the k-th place. The values are checked (the indices are integers).
+    grad: {
+      args: tinyShape({ minRank: 1 }).chain((s) =>
+        fc.option(oneAxisArb(s.length), { nil: undefined }).chain((axis) => {
+          const n = s[axis === undefined ? s.length - 1 : axis < 0 ? axis + s.length : axis]!;
+          return fc.tuple(gradTensorArb(s, 'distinct'), fc.integer({ min: 1, max: n }), fc.constant(axis), fc.option(fc.boolean(), { nil: undefined }));
+        }))
+        .map(([x, k, axis, largest]): [Tensor, number, { axis?: number; largest?: boolean }] =>
+          [x, k, { ...(axis === undefined ? {} : { axis }), ...(largest === undefined ? {} : { largest }) }]),
+      out: <X>(y: OutputOf<X>): X => (y as { values: X }).values,
+    },
   }),
 ];
 
 // ---- networks ------------------------------------------------------------------------------------
 
+/** A tensor of rank ≥ 1 and an axis, or none (the last). */
+const softmaxArgs = (shapes: fc.Arbitrary<number[]>, tensors: TensorsOf): fc.Arbitrary<[Tensor, number | undefined]> =>
+  shapes.chain((s) => fc.tuple(tensors(s), fc.option(oneAxisArb(s.length), { nil: undefined })));
+
 function softmaxLike(name: 'softmax' | 'logSoftmax'): AnyOpSpec {
   const isLog = name === 'logSoftmax';
   return op<[Tensor, number | undefined]>({
     name, group: 'nn', arity: 1, domain: ['real'], tol: 'sum',
-    args: (dtype) =>
-      shapeArb({ minRank: 1 }).chain((s) => fc.tuple(tensorArb(s, { dtype, domain: domains.wide }), fc.option(oneAxisArb(s.length), { nil: undefined }))),
+    args: (dtype) => softmaxArgs(shapeArb({ minRank: 1 }), tensorsOf(dtype, domains.wide)),
     fn: (x, a) => (isLog ? T.logSoftmax(x, a) : T.softmax(x, a)),
     method: (x, a) => (isLog ? x.logSoftmax(a) : x.softmax(a)),
     ref: (x, a) => {
       const ax = a === undefined ? x.ndim - 1 : a < 0 ? a + x.ndim : a;
       return isLog ? R.logSoftmaxRef(toNd(x), ax) : R.softmaxRef(toNd(x), ax);
     },
+    grad: { args: softmaxArgs(tinyShape({ minRank: 1 }), gradTensorArb) },
   });
 }
 
@@ -666,6 +894,25 @@ const poolOpts = (g: PoolCase): PoolOpts => {
   return o;
 };
 
+// The gradient checks' convolutions and poolings: fewer and smaller axes, so that whole Jacobians stay small.
+const gradConvCaseArb: fc.Arbitrary<ConvCase> = fc
+  .record({
+    n: small(1, 2), c: small(1, 2), h: small(1, 4), w: small(1, 4), o: small(1, 2),
+    k: pairOf(1, 2), stride: pairOf(1, 2), padding: pairOf(0, 1), dilation: pairOf(1, 2), bias: fc.boolean(),
+  })
+  .filter((g) => [0, 1].every((i) => (i === 0 ? g.h : g.w) + 2 * g.padding[i]! >= g.dilation[i]! * (g.k[i]! - 1) + 1));
+
+type GradPoolCase = Omit<PoolCase, 'countIncludePad'>;
+const gradPoolCaseArb: fc.Arbitrary<GradPoolCase> = fc
+  .record({
+    n: small(1, 2), c: small(1, 2), h: small(1, 4), w: small(1, 4),
+    k: pairOf(1, 3), stride: fc.option(pairOf(1, 2), { nil: undefined }), padding: pairOf(0, 1),
+  })
+  .filter((g) => [0, 1].every((i) => 2 * g.padding[i]! <= g.k[i]! && (i === 0 ? g.h : g.w) + 2 * g.padding[i]! >= g.k[i]!));
+
+const gradPoolOpts = (g: GradPoolCase): PoolOpts =>
+  g.stride === undefined ? { kernelSize: g.k, padding: g.padding } : { kernelSize: g.k, stride: g.stride, padding: g.padding };
+
 const nnOps: AnyOpSpec[] = [
   softmaxLike('softmax'),
   softmaxLike('logSoftmax'),
@@ -683,18 +930,44 @@ const nnOps: AnyOpSpec[] = [
       ),
     fn: T.conv2d, method: (x, w, o) => x.conv2d(w, o),
     ref: (x, w, o) => R.conv2dRef(toNd(x), toNd(w), o, o.bias ? toNd(o.bias) : undefined),
+    // The bias, when there is one, is differentiated too.
+    grad: {
+      args: gradConvCaseArb
+        .chain((g) => fc.tuple(
+          fc.constant(g),
+          gradTensorArb([g.n, g.c, g.h, g.w]),
+          gradTensorArb([g.o, g.c, g.k[0], g.k[1]]),
+          g.bias ? gradTensorArb([g.o]).map((b): Tensor[] => [b]) : fc.constant<Tensor[]>([]),
+        ))
+        .map(([g, x, w, [bias]]): [Tensor, Tensor, ConvOpts] => {
+          const opts: ConvOpts = { stride: g.stride, padding: g.padding, dilation: g.dilation };
+          return [x, w, bias ? { ...opts, bias } : opts];
+        }),
+    },
   }),
   op<[Tensor, PoolOpts]>({
     name: 'maxPool2d', group: 'nn', arity: 1, domain: ['real'], tol: 'elementwise',
     args: (dtype) => poolCaseArb.chain((g) => fc.tuple(tensorArb([g.n, g.c, g.h, g.w], { dtype }), fc.constant(poolOpts(g)))),
     fn: T.maxPool2d, method: (x, o) => x.maxPool2d(o),
     ref: (x, o) => R.pool2dRef(toNd(x), o.kernelSize, o.stride ?? o.kernelSize, o.padding, 'max'),
+    // Distinct values: no ties inside a window.
+    grad: {
+      args: gradPoolCaseArb
+        .chain((g) => fc.tuple(fc.constant(gradPoolOpts(g)), gradTensorArb([g.n, g.c, g.h, g.w], 'distinct')))
+        .map(([o, x]): [Tensor, PoolOpts] => [x, o]),
+    },
   }),
   op<[Tensor, PoolOpts]>({
     name: 'avgPool2d', group: 'nn', arity: 1, domain: ['real'], tol: 'sum',
     args: (dtype) => poolCaseArb.chain((g) => fc.tuple(tensorArb([g.n, g.c, g.h, g.w], { dtype }), fc.constant(poolOpts(g)))),
     fn: T.avgPool2d, method: (x, o) => x.avgPool2d(o),
     ref: (x, o) => R.pool2dRef(toNd(x), o.kernelSize, o.stride ?? o.kernelSize, o.padding, 'avg', o.countIncludePad ?? true),
+    grad: [true, false].map((countIncludePad) => ({
+      mode: `countIncludePad=${countIncludePad}`,
+      args: gradPoolCaseArb
+        .chain((g) => fc.tuple(fc.constant({ ...gradPoolOpts(g), countIncludePad }), gradTensorArb([g.n, g.c, g.h, g.w])))
+        .map(([o, x]): [Tensor, PoolOpts] => [x, o]),
+    })),
   }),
 ];
 

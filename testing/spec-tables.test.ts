@@ -1,8 +1,12 @@
 /**
  * The method lists of Tensor and Variable against the op table (./op-spec.ts): every row with a method form is a
  * Tensor method, and every Tensor method is a row or one of the few members that are not ops; Variable has the
- * Tensor methods of the ops autograd differentiates, and only those (plus backward and its own members).
+ * Tensor methods of the ops autograd differentiates, and only those (plus backward and its own members). And the
+ * op table, with what it imports from testing/, stays clear of @tsgrad/autograd: the tensor package's tests
+ * import it.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Tensor } from '@tsgrad/tensor';
 import * as A from '@tsgrad/autograd';
@@ -40,5 +44,20 @@ describe('method lists', () => {
       expect(y.requiresGrad, name).toBe(false);
     }
     expect(DIFFERENTIABLE_OPS.length).toBeGreaterThan(50);
+  });
+});
+
+describe('the op table', () => {
+  it('does not import @tsgrad/autograd, directly or through the testing/ modules it imports', () => {
+    const seen = new Set<string>();
+    const visit = (file: string): void => {
+      if (seen.has(file)) return;
+      seen.add(file);
+      const src = readFileSync(join(import.meta.dirname, file), 'utf8');
+      expect(/'@tsgrad\/autograd'/.test(src), `${file} imports @tsgrad/autograd`).toBe(false);
+      for (const m of src.matchAll(/'\.\/([\w-]+)\.js'/g)) visit(`${m[1]}.ts`);
+    };
+    visit('op-spec.ts');
+    expect(seen.has('grad-arbitraries.ts')).toBe(true);
   });
 });

@@ -1,6 +1,6 @@
 /**
- * The gradient table's driver: every row of testing/autograd-spec.ts (one per differentiable op and mode) is
- * checked over random tiny float64 cases and random cotangents:
+ * The gradient table's driver: every row of testing/autograd-spec.ts (one per differentiable op and mode,
+ * derived from the op table testing/op-spec.ts) is checked over random tiny float64 cases and random cotangents:
  * - the forward value against the tensor op;
  * - the VJP against float64 central differences: ⟨Jᵀc, t⟩ vs ⟨c, J·t⟩ for random c and t, and gradcheck (full
  *   Jacobians for tiny cases, its fast mode otherwise);
@@ -12,7 +12,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { DIFFERENTIABLE_OPS, GRAD_SPECS } from '../../../testing/autograd-spec.js';
+import { DIFFERENTIABLE_OPS, GRAD_SPECS, WITHOUT_GRAD_DRAWS } from '../../../testing/autograd-spec.js';
 import {
   checkForward, checkJacobian, checkShapeRules, checkShapesAndDtypes, checkVjpAgainstJvp, checkZeroCotangent,
 } from '../../../testing/autograd-checks.js';
@@ -23,6 +23,7 @@ const FIRST_ORDER_RUNS = Number(process.env.TSGRAD_GRAD_RUNS ?? 20);
 
 describe('the gradient table', () => {
   it('covers every differentiable op', () => {
+    expect(WITHOUT_GRAD_DRAWS, 'differentiable ops whose row in testing/op-spec.ts has no gradient draws: give the row a `grad`').toEqual([]);
     const covered = new Set(GRAD_SPECS.map((s) => s.op));
     expect(DIFFERENTIABLE_OPS.filter((op) => !covered.has(op))).toEqual([]);
     expect(GRAD_SPECS.filter((s) => !DIFFERENTIABLE_OPS.includes(s.op)).map((s) => s.op)).toEqual([]);
