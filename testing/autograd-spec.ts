@@ -135,9 +135,15 @@ function drawsOf(row: AnyOpSpec): readonly AnyDraws[] | undefined {
   if (row.grad !== undefined) return Array.isArray(row.grad) ? (row.grad as readonly AnyDraws[]) : [row.grad as AnyDraws];
   const make = DEFAULT_DRAWS[row.group];
   if (make === undefined || !DIFFERENTIABLE_OPS.includes(row.name)) return undefined;
-  // The forward domains name value sets of ./grad-arbitraries.ts; gradDomain replaces those with ties.
-  return [{ args: make(row.gradDomain ?? (row.domain as ValueDomain[])) }];
+  // A forward domain doubles as the gradient's only where it names a value set of ./grad-arbitraries.ts; one
+  // with ties (smallInt) or huge values (wide) needs the row's gradDomain, or the row counts as without draws.
+  const domain = row.gradDomain ?? (row.domain.every(isGradDomain) ? (row.domain as ValueDomain[]) : undefined);
+  return domain === undefined ? undefined : [{ args: make(domain) }];
 }
+
+/** The forward domains that are also gradient value sets (smooth, no ties, moderate magnitudes). */
+const GRAD_SAFE_DOMAINS: readonly string[] = ['real', 'nonzero', 'positive', 'aboveMinusOne', 'nearOne', 'exponent'];
+const isGradDomain = (d: string): boolean => GRAD_SAFE_DOMAINS.includes(d);
 
 /** Differentiable ops whose row has no gradient draws (a group without defaults and no `grad`): the coverage test wants none. */
 export const WITHOUT_GRAD_DRAWS: readonly string[] = OPS.filter((r) => DIFFERENTIABLE_OPS.includes(r.name) && drawsOf(r) === undefined).map((r) => r.name);

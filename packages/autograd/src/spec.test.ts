@@ -23,7 +23,7 @@ const FIRST_ORDER_RUNS = Number(process.env.TSGRAD_GRAD_RUNS ?? 20);
 
 describe('the gradient table', () => {
   it('covers every differentiable op', () => {
-    expect(WITHOUT_GRAD_DRAWS, 'differentiable ops whose row in testing/op-spec.ts has no gradient draws: give the row a `grad`').toEqual([]);
+    expect(WITHOUT_GRAD_DRAWS, 'differentiable ops whose row in testing/op-spec.ts has no gradient draws: give the row a `grad`, or a `gradDomain` where its forward domain has ties or huge values').toEqual([]);
     const covered = new Set(GRAD_SPECS.map((s) => s.op));
     expect(DIFFERENTIABLE_OPS.filter((op) => !covered.has(op))).toEqual([]);
     expect(GRAD_SPECS.filter((s) => !DIFFERENTIABLE_OPS.includes(s.op)).map((s) => s.op)).toEqual([]);
