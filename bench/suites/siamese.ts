@@ -19,7 +19,7 @@
  */
 import { asVariable } from '@tsgrad/autograd';
 import { contrastiveLoss, drlimNetwork, padTo, pairsFromNeighbors, PairSampler, Siamese, trainStep, type PairBatch, type PairLoss } from '@tsgrad/contrastive';
-import { loadMnist, mnistDigit } from '@tsgrad/contrastive/node';
+import { DRLIM_MNIST_DEFAULTS, loadMnist, mnistDigit } from '@tsgrad/contrastive/node';
 import { Conv2d, Flatten, Linear, MaxPool2d, ReLU, Sequential, optim, type Module, type Parameter } from '@tsgrad/nn';
 import { Generator, Tensor, reshape, transpose } from '@tsgrad/tensor';
 import type { CaseDef, SuiteDef } from '../lib/harness.js';
@@ -32,7 +32,7 @@ import { DRLIM_FASTEST, DW_LABEL, DX_LABEL, FASTEST } from './conv.js';
 import { customConv, type Conv } from './tfjs-conv.js';
 
 /** The demo's settings (drlimMnist's defaults). */
-const DEMO = { digits: [4, 9], perDigit: 3000, seed: 0, k: 5, pad: 32, dim: 2, batchSize: 64, margin: 1.25, lr: 0.002 } as const;
+const DEMO = { ...DRLIM_MNIST_DEFAULTS, digits: [...DRLIM_MNIST_DEFAULTS.digits], pad: 32 };
 
 /** The demo's embedding network with its initial weights: drlimMnist's first spawn of its seeded Generator. */
 const demoNetwork = (): Module => drlimNetwork({ dim: DEMO.dim, generator: new Generator(DEMO.seed).spawn(), activation: 'relu' });
@@ -160,7 +160,7 @@ function demoTorchCase(row: string, threads: number, checkAgainst: string | unde
 }
 
 /** The demo step's rows, at 1 and 2 threads. */
-export const DEMO_ROWS = threadRows('demo step: drlimNetwork on 64 pairs of 32×32 digits, Adam') as [string, string];
+export const DEMO_ROWS = threadRows(`demo step: drlimNetwork on ${DEMO.batchSize} pairs of 32×32 digits, Adam`) as [string, string];
 
 function demoCases(quick: boolean): CaseDef[] {
   const data = demo();

@@ -2,39 +2,38 @@
 /**
  * tsgrad-drlim: the DrLIM MNIST experiment from the command line.
  *
- *   tsgrad-drlim --digits 4,9 --epochs 10 --margin 1.25 --dim 2 --seed 0 --out out/drlim-mnist
+ *   tsgrad-drlim --digits 4,9 --seed 1 --out out/drlim-mnist
  */
 import { parseArgs } from 'node:util';
-import { drlimMnist } from './drlim.js';
+import { DRLIM_MNIST_DEFAULTS as D, drlimMnist } from './drlim.js';
 import { progressBar } from './progress.js';
+
+const QUICK_EPOCHS = D.quickEpochs;
 
 const HELP = `usage: tsgrad-drlim [options]
 
 Learns a low-dimensional map of MNIST digits with DrLIM (Hadsell, Chopra & LeCun 2006): similar pairs come
 from each digit's nearest neighbours in pixel space, no labels are used for training. Trains on MNIST's
-training set (3 000 images per digit by default, as the paper) and holds out the test set's images of the same
+training set (${D.perDigit} images per digit by default, as the paper) and holds out the test set's images of the same
 digits. Prints the 5-NN accuracy of held-out digits in the learned map next to PCA and raw pixels, and writes
 plots and weights to --out.
 
 options:
-  --digits LIST   digits to use, comma-separated (default 4,9)
-  --epochs N      training epochs (default 10)
-  --quick         a first look: 2 epochs on the same data (overrides --epochs)
-  --margin M      the contrastive loss's margin (default 1.25)
-  --dim D         dimension of the map (default 2)
-  --seed S        seed of every random choice (default 0)
-  --k K           neighbours per digit in the similarity graph (default 5)
-  --per-digit N   training images of each digit, drawn from MNIST's training set (default 3000)
+  --digits LIST   digits to use, comma-separated (default ${D.digits.join(',')})
+  --epochs N      training epochs (default ${D.epochs})
+  --quick         a first look: ${QUICK_EPOCHS} epochs on the same data (overrides --epochs)
+  --margin M      the contrastive loss's margin (default ${D.margin})
+  --dim D         dimension of the map (default ${D.dim})
+  --seed S        seed of every random choice (default ${D.seed})
+  --k K           neighbours per digit in the similarity graph (default ${D.k})
+  --per-digit N   training images of each digit, drawn from MNIST's training set (default ${D.perDigit})
   --test-per-digit N  held-out images of each digit, drawn from MNIST's test set (default: all)
-  --lr RATE       Adam learning rate (default 0.002), annealed by a cosine schedule
-  --batch-size N  pairs per batch (default 64)
+  --lr RATE       Adam learning rate (default ${D.lr}), annealed by a cosine schedule
+  --batch-size N  pairs per batch (default ${D.batchSize})
   --out DIR       output folder (default out/drlim-mnist)
   -h, --help      this text`;
 
 class UsageError extends Error {}
-
-/** Epochs of `--quick`: enough for the map to take shape, on the same data. */
-const QUICK_EPOCHS = 2;
 
 function int(name: string, v: string | undefined, dflt: number, min: number): number {
   if (v === undefined) return dflt;
@@ -74,7 +73,7 @@ function main(argv: string[]): number {
     return 0;
   }
   try {
-    const digitsArg = (values.digits as string | undefined) ?? '4,9';
+    const digitsArg = (values.digits as string | undefined) ?? D.digits.join(',');
     const digits = digitsArg.split(',').map((s) => s.trim());
     if (digits.length < 2 || digits.some((d) => !/^[0-9]$/.test(d)) || new Set(digits).size !== digits.length) {
       throw new UsageError(`--digits must list at least two different digits 0-9, comma-separated: got '${digitsArg}'`);
@@ -82,15 +81,15 @@ function main(argv: string[]): number {
     const out = (values.out as string | undefined) ?? 'out/drlim-mnist';
     const opts = {
       digits: digits.map(Number),
-      epochs: values.quick ? QUICK_EPOCHS : int('epochs', values.epochs as string | undefined, 10, 1),
-      margin: positive('margin', values.margin as string | undefined, 1.25),
-      dim: int('dim', values.dim as string | undefined, 2, 1),
-      seed: int('seed', values.seed as string | undefined, 0, 0),
-      k: int('k', values.k as string | undefined, 5, 1),
-      perDigit: int('per-digit', values['per-digit'] as string | undefined, 3000, 2),
+      epochs: values.quick ? QUICK_EPOCHS : int('epochs', values.epochs as string | undefined, D.epochs, 1),
+      margin: positive('margin', values.margin as string | undefined, D.margin),
+      dim: int('dim', values.dim as string | undefined, D.dim, 1),
+      seed: int('seed', values.seed as string | undefined, D.seed, 0),
+      k: int('k', values.k as string | undefined, D.k, 1),
+      perDigit: int('per-digit', values['per-digit'] as string | undefined, D.perDigit, 2),
       testPerDigit: values['test-per-digit'] === undefined ? undefined : int('test-per-digit', values['test-per-digit'] as string, 0, 1),
-      lr: positive('lr', values.lr as string | undefined, 0.002),
-      batchSize: int('batch-size', values['batch-size'] as string | undefined, 64, 1),
+      lr: positive('lr', values.lr as string | undefined, D.lr),
+      batchSize: int('batch-size', values['batch-size'] as string | undefined, D.batchSize, 1),
       out,
     };
     const say = (m: string): void => void process.stdout.write(`${m}\n`);

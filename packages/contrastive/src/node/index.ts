@@ -4,5 +4,5 @@
  * @module @tsgrad/contrastive/node
  */
 export { loadMnist, mnistDigit, type MnistOptions, type MnistSplit } from './mnist.js';
-export { drlimMnist, type DrlimMnistOptions, type DrlimMnistResult } from './drlim.js';
+export { DRLIM_MNIST_DEFAULTS, drlimMnist, type DrlimMnistOptions, type DrlimMnistResult } from './drlim.js';
 export { progressBar } from './progress.js';
