@@ -74,7 +74,7 @@ const TILE = B_BASE + KC * NC;
 /**
  * Fewest multiply-adds M·N·K for which a float32 product goes to the wasm kernel (when the backend is 'wasm'):
  * below it the copies into and out of wasm memory cost more than the faster kernel saves. Measured: see
- * docs/tensor.md §7.
+ * docs/tensor.md §6.
  */
 export const WASM_MIN_WORK = 1024;
 

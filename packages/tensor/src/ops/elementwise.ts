@@ -14,7 +14,7 @@ import {
 
 /**
  * Fewest elements of a contiguous float32 row for which tanh runs on the wasm kernel (backend 'wasm'); shorter
- * rows stay on Math.tanh, where the copies would dominate. Measured: docs/tensor.md §7.
+ * rows stay on Math.tanh, where the copies would dominate. Measured: docs/tensor.md §6.
  */
 const WASM_TANH_MIN = 64;
 import { broadcastShapes, broadcastStrides, contiguousStrides, sizeOf } from '../shape.js';

@@ -21,7 +21,7 @@ import { ensureBytes, ensureRowBytes, getRowRuntime, getRuntime, type Runtime } 
 
 /**
  * When the direct kernels beat im2col + gemm on the wasm backend, measured (one process, interleaved, medians of
- * three, 2-core VM under load; docs/tensor.md §7 has the table): the forward pass only for single-channel inputs
+ * three, 2-core VM under load; docs/tensor.md §6 has the table): the forward pass only for single-channel inputs
  * with at most 16 output channels (DrLIM's 64×1×32×32 ∗ 15×1×6×6: 4.2 against 7.0 ms; with 3 input channels or
  * 32 output channels gemm's wider tiles win by 20–35%), the weight gradient up to 4 input channels and 100 taps
  * (DrLIM's: 3.7 against 8.4 ms; 3×3×3: 4.8 against 11.4; 8 channels of 3×3: 3.0 against 2.0, so gemm there).

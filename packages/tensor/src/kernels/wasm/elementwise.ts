@@ -3,7 +3,7 @@
  * arena, compute, copy the block out. The TypeScript rows run at 3.5–6 ns per float32 element on the machines
  * we measure (a float64 op and a rounding store per element, with bounds checks), the copies at ~0.13 ns per
  * element and array, and the SIMD loop four lanes at a time, so even an add pays for its copies several times
- * over once a row is a few dozen elements long (docs/tensor.md §7). The binary and unary rows here are exact in
+ * over once a row is a few dozen elements long (docs/tensor.md §6). The binary and unary rows here are exact in
  * float32, so both backends give the same bits; tanh is a rational approximation (≤ 6 ulp).
  */
 import { ROW_BLOCK_BYTES, getRowRuntime, type KernelExports, type RowRuntime } from './runtime.js';

@@ -65,7 +65,7 @@ const CHUNKS_PER_THREAD = 4;
 
 /**
  * Fewest multiply-adds a gemm needs before it is split between threads: below it the hand-off (and a worker's
- * wake-up from sleep) costs more than the halved compute saves. Measured: see docs/tensor.md §7.
+ * wake-up from sleep) costs more than the halved compute saves. Measured: see docs/tensor.md §6.
  */
 export const PARALLEL_MIN_WORK = 1 << 19;
 
