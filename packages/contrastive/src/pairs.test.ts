@@ -206,5 +206,8 @@ describe('pairsFromNeighbors', () => {
     expectError(() => pairsFromNeighbors(X, { k: 0 }), ValueError, '[pairsFromNeighbors] k must be an integer in [1, 3] for 4 samples: got 0');
     expectError(() => pairsFromNeighbors(X, { k: 1.5 }), ValueError, '[pairsFromNeighbors] k must be an integer in [1, 3] for 4 samples: got 1.5');
     expectError(() => pairsFromNeighbors(tensor([1, 2, 3]), { k: 1 }), ShapeError, '[pairsFromNeighbors] X must be a tensor of rank >= 2 (samples first): got [3]');
+    // The checks of the neighbour search it runs name pairsFromNeighbors too.
+    expect(() => pairsFromNeighbors(tensor([[0, 1], [Number.NaN, 2], [3, 4]]), { k: 1 })).toThrow(/^\[pairsFromNeighbors\] /);
+    expect(() => pairsFromNeighbors(X, { k: 1, blockSize: 0 })).toThrow(/^\[pairsFromNeighbors\] blockSize must be a positive integer: got 0$/);
   });
 });

@@ -4,7 +4,7 @@
  * Every pair not in the similar set is dissimilar; a PairSampler draws those afresh each epoch.
  */
 import { Tensor, ValueError, ShapeError, fmtShape } from '@tsgrad/tensor';
-import { kNearestNeighbors } from './eval/knn.js';
+import { nearestNeighbors } from './eval/knn.js';
 
 /**
  * A set of unordered similar pairs {i, j} (i ≠ j) over n samples, stored with i < j, without duplicates,
@@ -106,7 +106,7 @@ export function pairsFromGroups(groupIds: ArrayLike<number>): Pairs {
  * The paper's neighbourhood graph: each sample is similar to its k nearest neighbours in input space
  * (Euclidean; the relation is symmetrised, so the set holds every {i, j} with j among i's k nearest or i among
  * j's), every other pair dissimilar. Samples of any shape [n, ...] are flattened. The neighbours are
- * {@link kNearestNeighbors}'s: exact, ties broken by index, found `blockSize` rows at a time (default 512).
+ * `kNearestNeighbors`'s (its errors name pairsFromNeighbors): exact, ties broken by index, found `blockSize` rows at a time (default 512).
  */
 export function pairsFromNeighbors(X: Tensor, opts: { k?: number; blockSize?: number } = {}): Pairs {
   const op = 'pairsFromNeighbors';
@@ -114,7 +114,7 @@ export function pairsFromNeighbors(X: Tensor, opts: { k?: number; blockSize?: nu
   const n = X.shape[0]!;
   const k = opts.k ?? 5;
   if (!Number.isInteger(k) || k < 1 || k >= n) throw new ValueError(`[${op}] k must be an integer in [1, ${n - 1}] for ${n} samples: got ${String(k)}`);
-  const { indices } = kNearestNeighbors(X.reshape([n, -1]), { k, blockSize: opts.blockSize ?? 512 });
+  const { indices } = nearestNeighbors(op, X.reshape([n, -1]), { k, blockSize: opts.blockSize ?? 512 });
   const a = new Int32Array(n * k);
   for (let r = 0; r < n; r++) a.fill(r, r * k, r * k + k);
   return new Pairs(n, a, indices);

@@ -390,7 +390,11 @@ export interface KNearestOptions {
  * graph of DrLIM's pair construction (pairsFromNeighbors) is this with no queries.
  */
 export function kNearestNeighbors(points: Tensor, opts: KNearestOptions = {}): { indices: Int32Array; distances: Float64Array; k: number } {
-  const op = 'kNearestNeighbors';
+  return nearestNeighbors('kNearestNeighbors', points, opts);
+}
+
+/** {@link kNearestNeighbors}, its errors naming `op` (the public function that called it, as pairsFromNeighbors). */
+export function nearestNeighbors(op: string, points: Tensor, opts: KNearestOptions = {}): { indices: Int32Array; distances: Float64Array; k: number } {
   const ref = toMatrix(op, 'points', points);
   const self = opts.queries === undefined;
   const query = self ? ref : toMatrix(op, 'queries', opts.queries);
