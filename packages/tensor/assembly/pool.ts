@@ -8,11 +8,37 @@
  * size (PyTorch's count_include_pad).
  */
 
-/** out[pl, i, j] = Σ over the in-bounds window / divisor, for every plane. */
+/**
+ * Sum of the KH×KW window whose top-left element is at `at` (bytes), rows `rowBytes` apart, in float64, rows
+ * in order and each row left to right: the order of the general loop below, so a window summed here and one
+ * summed there give the same bits.
+ */
+// @ts-ignore: decorator
+@inline function windowSum(at: usize, KH: i32, KW: i32, rowBytes: usize): f64 {
+  let sum: f64 = 0;
+  for (let u = 0; u < KH; u++) {
+    const row = at + <usize>u * rowBytes;
+    for (let v = 0; v < KW; v++) sum += <f64>load<f32>(row + (<usize>v << 2));
+  }
+  return sum;
+}
+
+/**
+ * out[pl, i, j] = Σ over the in-bounds window / divisor, for every plane.
+ *
+ * Each output is one chain of dependent float64 adds (4 cycles apart), so a row's interior windows (wholly inside
+ * the plane, divisor KH·KW either way) are summed four at a time as four independent chains, each in the general
+ * loop's order; the rest take the general loop. On DrLIM's 3×3 pooling of 27×27 maps this ran ~3× faster.
+ */
 export function avgPoolForward(
   x: usize, out: usize, planes: i32, H: i32, W: i32, OH: i32, OW: i32,
   KH: i32, KW: i32, sh: i32, sw: i32, ph: i32, pw: i32, countIncludePad: i32,
 ): void {
+  // Columns [jlo, jhi) have windows inside [0, W): j·sw − pw ≥ 0 and j·sw − pw + KW ≤ W.
+  const jlo = min(OW, (pw + sw - 1) / sw);
+  const jhi = max(jlo, min(OW, W + pw - KW >= 0 ? (W + pw - KW) / sw + 1 : 0));
+  const rowBytes = <usize>W << 2, stepBytes = <usize>sw << 2;
+  const full = <f64>(KH * KW);
   let d = out;
   for (let pl = 0; pl < planes; pl++) {
     const base = x + <usize>(pl * H * W) * 4;
@@ -21,7 +47,34 @@ export function avgPoolForward(
       const hp = min(hs + KH, H + ph) - hs;
       const u0 = hs < 0 ? 0 : hs;
       const u1 = min(hs + KH, H);
+      const inside = hs >= 0 && hs + KH <= H;
       for (let j = 0; j < OW; j++) {
+        if (inside && j >= jlo && j + 4 <= jhi) {
+          const at = base + <usize>hs * rowBytes + (<usize>(j * sw - pw) << 2);
+          let s0: f64 = 0, s1: f64 = 0, s2: f64 = 0, s3: f64 = 0;
+          for (let u = 0; u < KH; u++) {
+            const row = at + <usize>u * rowBytes;
+            for (let v = 0; v < KW; v++) {
+              const p = row + (<usize>v << 2);
+              s0 += <f64>load<f32>(p);
+              s1 += <f64>load<f32>(p + stepBytes);
+              s2 += <f64>load<f32>(p + 2 * stepBytes);
+              s3 += <f64>load<f32>(p + 3 * stepBytes);
+            }
+          }
+          store<f32>(d, <f32>(s0 / full));
+          store<f32>(d, <f32>(s1 / full), 4);
+          store<f32>(d, <f32>(s2 / full), 8);
+          store<f32>(d, <f32>(s3 / full), 12);
+          d += 16;
+          j += 3;
+          continue;
+        }
+        if (inside && j >= jlo && j < jhi) {
+          store<f32>(d, <f32>(windowSum(base + <usize>hs * rowBytes + (<usize>(j * sw - pw) << 2), KH, KW, rowBytes) / full));
+          d += 4;
+          continue;
+        }
         const ws = j * sw - pw;
         const wp = min(ws + KW, W + pw) - ws;
         const v0 = ws < 0 ? 0 : ws;
@@ -39,12 +92,19 @@ export function avgPoolForward(
   }
 }
 
-/** gx (zeroed here) receives gy[pl, i, j] / divisor at every in-bounds element of window (i, j). */
+/**
+ * gx (zeroed here) receives gy[pl, i, j] / divisor at every in-bounds element of window (i, j), each addition in
+ * float64 and rounded to float32, windows in row-major order.
+ *
+ * When windows do not overlap (sh ≥ KH and sw ≥ KW: DrLIM's 3×3 pooling) every element receives at most one
+ * value, so its sum is float32(0 + value) — computed once per window and stored, without the read-modify-write.
+ */
 export function avgPoolBackward(
   gy: usize, gx: usize, planes: i32, H: i32, W: i32, OH: i32, OW: i32,
   KH: i32, KW: i32, sh: i32, sw: i32, ph: i32, pw: i32, countIncludePad: i32,
 ): void {
   memory.fill(gx, 0, <usize>(planes * H * W) * 4);
+  const disjoint = sh >= KH && sw >= KW;
   let s = gy;
   for (let pl = 0; pl < planes; pl++) {
     const base = gx + <usize>(pl * H * W) * 4;
@@ -63,6 +123,14 @@ export function avgPoolBackward(
         s += 4;
         if (div <= 0) continue;
         const val = <f64>g / <f64>div;
+        if (disjoint) {
+          const once = <f32>(<f64>0 + val);
+          for (let u = u0; u < u1; u++) {
+            const row = base + <usize>(u * W) * 4;
+            for (let v = v0; v < v1; v++) store<f32>(row + <usize>v * 4, once);
+          }
+          continue;
+        }
         for (let u = u0; u < u1; u++) {
           const row = base + <usize>(u * W) * 4;
           for (let v = v0; v < v1; v++) {
