@@ -6,6 +6,7 @@ import {
 } from './index.js';
 import { DTYPES, anyTensorArb } from '../../../testing/arbitraries.js';
 import { nd } from '../../../testing/reference.js';
+import { allocOverwritten } from './dtype.js';
 
 describe('tensor()', () => {
   it('infers the shape from nested arrays and defaults to float32', () => {
@@ -192,5 +193,18 @@ describe('toString through the Tensor method (format has its own tests)', () => 
     expect(s).toContain('...');
     expect(s.length).toBeLessThan(200);
     expect(tensor([1.23456]).toString({ precision: 2 })).toBe('tensor([1.23])');
+  });
+});
+
+describe('allocOverwritten', () => {
+  // What every op that takes it relies on: its own array of exactly n elements (no pooled slab shared with other
+  // arrays, whose offset could be unaligned), zeroed below the threshold; overwritten-storage.test.ts checks the ops.
+  it.each(DTYPES)('%s: a fresh array of exactly n elements at offset 0, small ones zeroed', (dtype) => {
+    for (const n of [0, 1, 7, 65535, 65536, 1 << 20]) {
+      const a = allocOverwritten(dtype, n);
+      expect(a).toBeInstanceOf(dtype === 'float64' ? Float64Array : Float32Array);
+      expect([a.length, a.byteOffset, a.buffer.byteLength]).toEqual([n, 0, n * a.BYTES_PER_ELEMENT]);
+      if (n < 65536) expect(a.every((v) => v === 0)).toBe(true);
+    }
   });
 });

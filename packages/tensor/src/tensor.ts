@@ -1,5 +1,5 @@
 import { ValueError, fmtShape } from './errors.js';
-import { alloc, checkDType, dtypeOf, type DType, type FloatArray } from './dtype.js';
+import { alloc, allocOverwritten, checkDType, dtypeOf, type DType, type FloatArray } from './dtype.js';
 import { copyRow, map1 } from './kernels/iter.js';
 import { contiguousStrides, isContiguous, sizeOf } from './shape.js';
 import { formatTensor, type FormatOptions } from './format.js';
@@ -9,7 +9,7 @@ import * as vw from './ops/views.js';
 import * as la from './ops/linalg.js';
 import * as nn from './ops/nn.js';
 
-export { alloc, checkDType, dtypeOf, type DType, type FloatArray };
+export { alloc, allocOverwritten, checkDType, dtypeOf, type DType, type FloatArray };
 
 /** Anything a binary op accepts as an operand: a tensor, or a number broadcast as a scalar. */
 export type TensorLike = Tensor | number;
@@ -71,7 +71,7 @@ export class Tensor {
 
   /** The elements in row-major order as a fresh typed array of the tensor's dtype. */
   toTypedArray(): FloatArray {
-    const out = alloc(this.dtype, this.size);
+    const out = allocOverwritten(this.dtype, this.size);
     if (this.isContiguous()) {
       out.set(this.data.subarray(this.offset, this.offset + out.length));
     } else {
@@ -111,7 +111,7 @@ export class Tensor {
   /** A copy with the given dtype (a plain copy when it already has it). */
   astype(dtype: DType): Tensor {
     checkDType('astype', dtype);
-    const out = alloc(dtype, this.size);
+    const out = allocOverwritten(dtype, this.size);
     map1(this.shape, out, 0, contiguousStrides(this.shape), this.data, this.offset, this.strides, copyRow);
     return new Tensor(out, this.shape.slice());
   }

@@ -18,7 +18,7 @@ import {
  */
 const WASM_TANH_MIN = 64;
 import { broadcastShapes, broadcastStrides, contiguousStrides, sizeOf } from '../shape.js';
-import { Tensor, alloc, type DType, type TensorLike } from '../tensor.js';
+import { Tensor, alloc, allocOverwritten, type DType, type TensorLike } from '../tensor.js';
 
 /** Wraps a number as a rank-0 tensor of `dtype`. */
 export function scalar(v: number, dtype: DType = 'float32'): Tensor {
@@ -48,7 +48,7 @@ export function operands(op: string, a: TensorLike, b: TensorLike): [Tensor, Ten
 export function binary(op: string, a: TensorLike, b: TensorLike, kernel: RowKernel2): Tensor {
   const [x, y] = operands(op, a, b);
   const shape = broadcastShapes(op, x.shape, y.shape);
-  const out = alloc(x.dtype, sizeOf(shape));
+  const out = allocOverwritten(x.dtype, sizeOf(shape));
   map2(
     shape, out, 0, contiguousStrides(shape),
     x.data, x.offset, broadcastStrides(x.shape, x.strides, shape),
@@ -64,7 +64,7 @@ export function unary(op: string, x: Tensor, kernel: RowKernel1, p1 = 0, p2 = 0)
     const what = x === null ? 'null' : Array.isArray(x) ? 'an array' : typeof x;
     throw new ValueError(`[${op}] expected a Tensor: got ${what}`);
   }
-  const out = alloc(x.dtype, x.size);
+  const out = allocOverwritten(x.dtype, x.size);
   map1(x.shape, out, 0, contiguousStrides(x.shape), x.data, x.offset, x.strides, kernel, p1, p2);
   return new Tensor(out, x.shape.slice());
 }
@@ -382,7 +382,7 @@ export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
   // Two number branches take the condition's dtype (operands() alone would make them float32).
   const [x, y] = typeof a === 'number' && typeof b === 'number' ? [scalar(a, cond.dtype), scalar(b, cond.dtype)] : operands('where', a, b);
   const shape = broadcast3('where', cond.shape, x.shape, y.shape);
-  const out = alloc(x.dtype, sizeOf(shape));
+  const out = allocOverwritten(x.dtype, sizeOf(shape));
   map3(
     shape, out, 0, contiguousStrides(shape),
     cond.data, cond.offset, broadcastStrides(cond.shape, cond.strides, shape),

@@ -3,7 +3,7 @@ import { IndexError, ShapeError, ValueError, fmtShape } from '../errors.js';
 import { gemm } from '../kernels/gemm.js';
 import { checkSameDType, type FloatArray } from '../dtype.js';
 import { broadcastShapes, broadcastStrides, normAxis, sizeOf } from '../shape.js';
-import { Tensor, alloc } from '../tensor.js';
+import { Tensor, alloc, allocOverwritten } from '../tensor.js';
 import { contiguous, expandDims, permute, squeeze } from './views.js';
 
 function checkPair(op: string, a: Tensor, b: Tensor): void {
@@ -71,7 +71,7 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
     );
   }
   const { batch, as, bs } = batchLayout('matmul', x, y);
-  const out = alloc(a.dtype, sizeOf(batch) * M * N);
+  const out = allocOverwritten(a.dtype, sizeOf(batch) * M * N);
   const aRs = x.strides[x.ndim - 2]!, aCs = x.strides[x.ndim - 1]!, bRs = y.strides[y.ndim - 2]!, bCs = y.strides[y.ndim - 1]!;
   forEachBatch(batch, x, as, y, bs, (ao, bo, i) => {
     gemm(M, N, K, x.data, ao, aRs, aCs, y.data, bo, bRs, bCs, out, i * M * N, N, false);

@@ -16,7 +16,7 @@ import {
   type Pool2dGeometry,
 } from '../kernels/pool.js';
 import { checkShape, normAxis, pair, sizeOf } from '../shape.js';
-import { Tensor, alloc } from '../tensor.js';
+import { Tensor, alloc, allocOverwritten } from '../tensor.js';
 import { checkSameDType } from '../dtype.js';
 import { add, exp, div, log, sub } from './elementwise.js';
 import { lseShift, max, sum } from './reduce.js';
@@ -88,7 +88,7 @@ export function conv2d(x: Tensor, weight: Tensor, opts: Conv2dOptions & { bias?:
     checkConv2dBias(b, weight.shape);
     checkSameDType('conv2d', x, b);
   }
-  const out = alloc(x.dtype, g.n * g.o * g.oh * g.ow);
+  const out = allocOverwritten(x.dtype, g.n * g.o * g.oh * g.ow);
   const xc = contiguous(x), wc = contiguous(weight);
   conv2dForward(xc.data.subarray(xc.offset, xc.offset + xc.size), wc.data.subarray(wc.offset, wc.offset + wc.size), out, g);
   const y = new Tensor(out, [g.n, g.o, g.oh, g.ow]);
@@ -108,7 +108,7 @@ export function conv2dBackwardInput(gy: Tensor, weight: Tensor, inputShape: read
   if (xShape.length !== 4) throw new ShapeError(`[conv2dBackwardInput] inputShape must have rank 4: got ${fmtShape(xShape)}`);
   const g = convGeometry('conv2dBackwardInput', xShape, weight.shape, opts);
   checkGradShape('conv2dBackwardInput', gy, [g.n, g.o, g.oh, g.ow]);
-  const gx = alloc(gy.dtype, sizeOf(xShape));
+  const gx = allocOverwritten(gy.dtype, sizeOf(xShape));
   const gc = contiguous(gy), wc = contiguous(weight);
   convBackInputKernel(gc.data.subarray(gc.offset, gc.offset + gc.size), wc.data.subarray(wc.offset, wc.offset + wc.size), gx, g);
   return new Tensor(gx, xShape);
@@ -177,7 +177,7 @@ function poolGeometry(op: string, xShape: readonly number[], opts: Pool2dOptions
 export function maxPool2dWithArgmax(x: Tensor, opts: Pool2dOptions): { output: Tensor; argmax: Int32Array } {
   checkRank4('maxPool2d', x, 'input', 'NCHW');
   const g = poolGeometry('maxPool2d', x.shape, opts);
-  const out = alloc(x.dtype, g.n * g.c * g.oh * g.ow);
+  const out = allocOverwritten(x.dtype, g.n * g.c * g.oh * g.ow);
   const argmax = new Int32Array(out.length);
   const xc = contiguous(x);
   maxPool2dForward(xc.data.subarray(xc.offset, xc.offset + xc.size), out, argmax, g);
@@ -199,7 +199,7 @@ export function maxPool2dBackward(gy: Tensor, argmax: Int32Array, inputShape: re
   if (!(argmax instanceof Int32Array) || argmax.length !== gy.size) {
     throw new ValueError(`[maxPool2dBackward] argmax must be an Int32Array of ${gy.size} entries (one per output)`);
   }
-  const gx = alloc(gy.dtype, sizeOf(xShape));
+  const gx = allocOverwritten(gy.dtype, sizeOf(xShape));
   const gc = contiguous(gy);
   maxBackKernel(gc.data.subarray(gc.offset, gc.offset + gc.size), argmax, gx, g);
   return new Tensor(gx, xShape);
@@ -212,7 +212,7 @@ export function maxPool2dBackward(gy: Tensor, argmax: Int32Array, inputShape: re
 export function avgPool2d(x: Tensor, opts: AvgPool2dOptions): Tensor {
   checkRank4('avgPool2d', x, 'input', 'NCHW');
   const g = poolGeometry('avgPool2d', x.shape, opts);
-  const out = alloc(x.dtype, g.n * g.c * g.oh * g.ow);
+  const out = allocOverwritten(x.dtype, g.n * g.c * g.oh * g.ow);
   const xc = contiguous(x);
   avgPool2dForward(xc.data.subarray(xc.offset, xc.offset + xc.size), out, g, opts.countIncludePad ?? true);
   return new Tensor(out, [g.n, g.c, g.oh, g.ow]);
@@ -225,7 +225,7 @@ export function avgPool2dBackward(gy: Tensor, inputShape: readonly number[], opt
   if (xShape.length !== 4) throw new ShapeError(`[avgPool2dBackward] inputShape must have rank 4: got ${fmtShape(xShape)}`);
   const g = poolGeometry('avgPool2dBackward', xShape, opts);
   checkGradShape('avgPool2dBackward', gy, [g.n, g.c, g.oh, g.ow]);
-  const gx = alloc(gy.dtype, sizeOf(xShape));
+  const gx = allocOverwritten(gy.dtype, sizeOf(xShape));
   const gc = contiguous(gy);
   avgBackKernel(gc.data.subarray(gc.offset, gc.offset + gc.size), gx, g, opts.countIncludePad ?? true);
   return new Tensor(gx, xShape);

@@ -7,7 +7,7 @@ import { AxisError, DTypeError, IndexError, ShapeError, ValueError, fmtShape } f
 import type { FloatArray } from '../dtype.js';
 import { copyRow, map1 } from '../kernels/iter.js';
 import { checkShape, contiguousStrides, normAxes, normAxis, sizeOf } from '../shape.js';
-import { Tensor, alloc } from '../tensor.js';
+import { Tensor, alloc, allocOverwritten } from '../tensor.js';
 
 function checkTensor(op: string, x: unknown, what = 'input'): asserts x is Tensor {
   if (!(x instanceof Tensor)) {
@@ -229,7 +229,7 @@ export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
   });
   const shape = t0.shape.slice();
   shape[ax] = total;
-  const out = alloc(t0.dtype, sizeOf(shape));
+  const out = allocOverwritten(t0.dtype, sizeOf(shape));
   const strides = contiguousStrides(shape);
   let start = 0;
   for (const t of tensors) {
@@ -381,7 +381,7 @@ export function gather(x: Tensor, indices: IndexLike, axis = 0): Tensor {
   const c = contiguous(x);
   const outer = sizeOf(x.shape.slice(0, ax)), inner = sizeOf(x.shape.slice(ax + 1));
   const shape = [...x.shape.slice(0, ax), ...ishape, ...x.shape.slice(ax + 1)];
-  const out = alloc(x.dtype, sizeOf(shape));
+  const out = allocOverwritten(x.dtype, sizeOf(shape));
   gatherKernel(out, c.data, c.offset, idx, outer, n, inner);
   return new Tensor(out, shape);
 }
