@@ -412,11 +412,8 @@ function convOptsOf(opts: Conv2dOptions): Conv2dOptions {
  */
 export function conv2d(x: VariableLike, weight: VariableLike, opts: Conv2dOptions & { bias?: VariableLike } = {}): Variable {
   const [xv, wv] = pairOf('conv2d', x, weight);
-  const out = run('conv2d', [xv, wv], convOptsOf(opts));
-  if (opts.bias === undefined) return out;
-  const b = asVariable(opts.bias);
-  T.checkConv2dBias(b, wv.shape);
-  return add(out, reshape(b, [1, b.shape[0]!, 1, 1]));
+  if (opts.bias === undefined) return run('conv2d', [xv, wv], convOptsOf(opts));
+  return run('conv2dBias', [xv, wv, asVariable(opts.bias)], convOptsOf(opts));
 }
 
 /** Max pooling: y = max over each window. VJP: each window's g goes to its winner (summed where windows overlap). */

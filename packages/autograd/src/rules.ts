@@ -49,6 +49,7 @@ export interface PrimitiveParams {
   scatterAdd: { indices: Int32Array; indexShape: number[]; axis: number; shape: number[] };
   matmul: None;
   conv2d: Conv2dOptions;
+  conv2dBias: Conv2dOptions;
   conv2dBackwardInput: Conv2dOptions & { inputShape: number[] };
   conv2dBackwardWeight: Conv2dOptions & { weightShape: number[] };
   maxPoolGather: Pool2dOptions & { argmax: Int32Array; inputShape: number[] };
@@ -62,7 +63,7 @@ export interface PrimitiveParams {
 export type Primitive = keyof PrimitiveParams;
 
 /** Each primitive's number of tensor inputs ('n' for concat, which takes a list). */
-export type PrimitiveArity = { [P in Primitive]: P extends 'concat' ? 'n' : P extends Binary ? 2 : P extends 'where' ? 3 : 1 };
+export type PrimitiveArity = { [P in Primitive]: P extends 'concat' ? 'n' : P extends Binary ? 2 : P extends 'where' | 'conv2dBias' ? 3 : 1 };
 type Binary = 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum' | 'matmul' | 'conv2d' | 'conv2dBackwardInput' | 'conv2dBackwardWeight' | 'cdist2';
 
 /** A primitive's inputs as a tuple of its arity, of tensors, Variables or shapes. */
@@ -127,6 +128,12 @@ function pooled(x: Meta, p: Pool2dOptions): Meta {
   const k = pair2(p.kernelSize), s = pair2(p.stride ?? p.kernelSize), pad = pair2(p.padding ?? 0);
   const [n, c, h, w] = x.shape as [number, number, number, number];
   return meta([n, c, Math.floor((h + 2 * pad[0] - k[0]) / s[0]) + 1, Math.floor((w + 2 * pad[1] - k[1]) / s[1]) + 1], x.dtype);
+}
+/** [N, O, OH, OW] of conv2d(x, w), or conv2d's typed error. */
+function convolved(x: Meta, w: Meta, p: Conv2dOptions): Meta {
+  sameDType('conv2d', x, w);
+  const c = T.convGeometry('conv2d', x.shape, w.shape, p);
+  return meta([c.n, c.o, c.oh, c.ow], x.dtype);
 }
 /** The shape a view op gives x, from the tensor op itself on a one-element stand-in broadcast to x's shape (no copy). */
 const viewShape = (x: Meta, view: (t: Tensor) => Tensor): number[] =>
@@ -342,15 +349,28 @@ export const rules: { readonly [P in Primitive]: Readonly<Rule<P>> } = frozen<{ 
   },
   conv2d: {
     doc: ['y = x ⋆ w (NCHW, OIHW)', '`conv2dBackwardInput(g, w)`, `conv2dBackwardWeight(x, g)`'],
-    shape: ([x, w], p) => {
-      sameDType('conv2d', x, w);
-      const c = T.convGeometry('conv2d', x.shape, w.shape, p);
-      return meta([c.n, c.o, c.oh, c.ow], x.dtype);
-    },
+    shape: ([x, w], p) => convolved(x, w, p),
     forward: ([x, w], p) => T.conv2d(x, w, p),
     vjp: (g, { inputs: [x, w], params, needs }) => [
       needs[0] ? prim('conv2dBackwardInput', [g, w], { ...params, inputShape: x.shape.slice() }) : null,
       needs[1] ? prim('conv2dBackwardWeight', [x, g], { ...params, weightShape: w.shape.slice() }) : null,
+    ],
+  },
+  // The convolution and its bias as one primitive, because the tensor op adds the bias as it stores each sum
+  // (a separate add would be one more pass over the output, the largest tensor of a network's first layer).
+  conv2dBias: {
+    doc: ['y = x ⋆ w + b[o] (b: [O])', '`conv2dBackwardInput(g, w)`, `conv2dBackwardWeight(x, g)`, Σ_{n,i,j} g'],
+    shape: ([x, w, b], p) => {
+      const y = convolved(x, w, p);
+      T.checkConv2dBias(b, w.shape);
+      sameDType('conv2d', x, b);
+      return y;
+    },
+    forward: ([x, w, b], p) => T.conv2d(x, w, { ...p, bias: b }),
+    vjp: (g, { inputs: [x, w], params, needs }, V) => [
+      needs[0] ? prim('conv2dBackwardInput', [g, w], { ...params, inputShape: x.shape.slice() }) : null,
+      needs[1] ? prim('conv2dBackwardWeight', [x, g], { ...params, weightShape: w.shape.slice() }) : null,
+      needs[2] ? V.sum(g, { axis: [0, 2, 3] }) : null,
     ],
   },
   // bi(gy, w) is bilinear: ⟨h, bi(gy, w)⟩ = ⟨conv(h, w), gy⟩ = ⟨bw(h, gy), w⟩.

@@ -148,6 +148,16 @@ function checkAll({ g, dtype, seed }: Case): void {
   const gw = garbage(dtype, sz.w);
   conv2dBackwardWeight(x, gy, gw, g);
   expectClose(gw, backWeightRef(x, gy, g), backWeightRef(abs64(x), abs64(gy), g), dtype, 'backwardWeight');
+
+  // With a bias, every path (the direct kernel adds it as it stores, the others in a pass after) gives the sums
+  // above plus bias[o], rounded once: bit for bit what adding the bias afterwards gives.
+  const bias = randArray(dtype, g.o, rnd);
+  const yb = garbage(dtype, sz.y);
+  conv2dForward(x, w, yb, g, bias);
+  const want = y.slice();
+  const OHW = g.oh * g.ow;
+  for (let i = 0; i < want.length; i++) want[i] = want[i]! + bias[Math.floor(i / OHW) % g.o]!;
+  expect(Buffer.from(yb.buffer).equals(Buffer.from(want.buffer)), 'forward with bias').toBe(true);
 }
 
 function geometry(

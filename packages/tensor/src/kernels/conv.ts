@@ -82,11 +82,35 @@ export { conv2dGeometry, type Conv2dGeometry } from './conv-im2col.js';
 
 /**
  * Forward convolution: out[n,o,i,j] = Σ_{c,p,q} x[n, c, i·sh − ph + p·dh, j·sw − pw + q·dw] · w[o,c,p,q]
- * (zero padding). `out` ([N, O, OH, OW]) is fully overwritten.
+ * (+ bias[o] when a bias of O elements is given, one add to each finished sum), zero padding. `out`
+ * ([N, O, OH, OW]) is fully overwritten.
  */
-export function conv2dForward(x: FloatArray, w: FloatArray, out: FloatArray, g: Conv2dGeometry): void {
-  const N = g.n, O = g.o, OHW = g.oh * g.ow, K = g.c * g.kh * g.kw;
+export function conv2dForward(x: FloatArray, w: FloatArray, out: FloatArray, g: Conv2dGeometry, bias: FloatArray | null = null): void {
+  const N = g.n, O = g.o, OHW = g.oh * g.ow;
   if (N === 0 || O === 0 || OHW === 0) return;
+  if (bias !== null && x instanceof Float32Array && directForwardApplies(g) && wasmActive()) {
+    // The direct kernel adds the bias as it stores each sum: no second pass over the output.
+    convDirectForwardWasm(x, w as Float32Array, out as Float32Array, g, bias as Float32Array);
+    return;
+  }
+  convolve(x, w, out, g);
+  if (bias !== null) addBias(out, bias, N, O, OHW);
+}
+
+/** out[n, o, ·] += bias[o] in place, one rounding per element (the values an `add` of the bias would give). */
+function addBias(out: FloatArray, bias: FloatArray, N: number, O: number, OHW: number): void {
+  let d = 0;
+  for (let n = 0; n < N; n++) {
+    for (let o = 0; o < O; o++) {
+      const b = bias[o]!;
+      for (const e = d + OHW; d < e; d++) out[d] = out[d]! + b;
+    }
+  }
+}
+
+/** conv2dForward without a bias, on whichever path fits the geometry. */
+function convolve(x: FloatArray, w: FloatArray, out: FloatArray, g: Conv2dGeometry): void {
+  const N = g.n, O = g.o, OHW = g.oh * g.ow, K = g.c * g.kh * g.kw;
   if (isPointwise(g)) {
     for (let n = 0; n < N; n++) {
       gemm(O, OHW, K, w, 0, K, 1, x, n * K * OHW, OHW, 1, out, n * O * OHW, OHW, false);

@@ -18,9 +18,9 @@ import {
 import { checkShape, normAxis, pair, sizeOf } from '../shape.js';
 import { Tensor, alloc, allocOverwritten } from '../tensor.js';
 import { checkSameDType } from '../dtype.js';
-import { add, exp, div, log, sub } from './elementwise.js';
+import { exp, div, log, sub } from './elementwise.js';
 import { lseShift, max, sum } from './reduce.js';
-import { contiguous, reshape } from './views.js';
+import { contiguous } from './views.js';
 
 /** Geometry of a 2-D convolution: stride, zero padding and dilation, per spatial axis. */
 export interface Conv2dOptions {
@@ -82,17 +82,19 @@ export function conv2d(x: Tensor, weight: Tensor, opts: Conv2dOptions & { bias?:
   checkRank4('conv2d', weight, 'weight', 'OIHW');
   checkSameDType('conv2d', x, weight);
   const g = convGeometry('conv2d', x.shape, weight.shape, opts);
-  // The bias is checked before any work, and its dtype too (else add() would report the mismatch as [add]).
+  // The bias is checked before any work, and its dtype too (a bias of another dtype is a mismatch of conv2d's).
   const b = opts.bias;
   if (b !== undefined) {
     checkConv2dBias(b, weight.shape);
     checkSameDType('conv2d', x, b);
   }
   const out = allocOverwritten(x.dtype, g.n * g.o * g.oh * g.ow);
-  const xc = contiguous(x), wc = contiguous(weight);
-  conv2dForward(xc.data.subarray(xc.offset, xc.offset + xc.size), wc.data.subarray(wc.offset, wc.offset + wc.size), out, g);
-  const y = new Tensor(out, [g.n, g.o, g.oh, g.ow]);
-  return b === undefined ? y : add(y, reshape(b, [1, g.o, 1, 1]));
+  const xc = contiguous(x), wc = contiguous(weight), bc = b === undefined ? null : contiguous(b);
+  conv2dForward(
+    xc.data.subarray(xc.offset, xc.offset + xc.size), wc.data.subarray(wc.offset, wc.offset + wc.size), out, g,
+    bc === null ? null : bc.data.subarray(bc.offset, bc.offset + bc.size),
+  );
+  return new Tensor(out, [g.n, g.o, g.oh, g.ow]);
 }
 
 /**

@@ -83,6 +83,18 @@ function stageImages(f: Float32Array, x: Float32Array, n0: number, nb: number, g
   f.fill(0, at + len, at + len + 4);
 }
 
+/**
+ * Copies the K weights to f at element `at` and, when there is a bias, the bias after them (at the next v128);
+ * returns the bias's element index, or 0 (the kernels' "no bias") when there is none.
+ */
+function stageWeights(f: Float32Array, w: Float32Array, bias: Float32Array | null, K: number, at: number): number {
+  f.set(w.subarray(0, K), at);
+  if (bias === null) return 0;
+  const bAt = at + ((K + 3) & ~3);
+  f.set(bias, bAt);
+  return bAt;
+}
+
 /** Multiply-adds of one convolution (the pool's threshold is in these). */
 function workOf(g: Conv2dGeometry): number {
   return g.n * g.o * g.oh * g.ow * g.c * g.kh * g.kw;
@@ -98,13 +110,21 @@ function blockImages(rt: Runtime, g: Conv2dGeometry, chunk: number, fixed: numbe
   return Math.min(g.n, chunks * chunk);
 }
 
-/** out (N·O·OH·OW) = conv2d(x, w) for a geometry that {@link directForwardApplies} accepts (float32, contiguous). */
-export function convDirectForwardWasm(x: Float32Array, w: Float32Array, out: Float32Array, g: Conv2dGeometry): void {
+/**
+ * out (N·O·OH·OW) = conv2d(x, w) (+ bias[o], O floats, when given) for a geometry that
+ * {@link directForwardApplies} accepts (float32, contiguous). The bias is added in the kernel, to each finished
+ * sum: the same float32 add as a separate pass, without the pass.
+ */
+export function convDirectForwardWasm(
+  x: Float32Array, w: Float32Array, out: Float32Array, g: Conv2dGeometry, bias: Float32Array | null = null,
+): void {
   const main = getRuntime();
   const parts = convThreads(main, workOf(g));
   const taps = g.c * g.kh * g.kw, Hp = g.h + 2 * g.ph, Wp = g.w + 2 * g.pw, OHW = g.oh * g.ow;
   const chunk = chunkOf(g);
-  const wsLen = Math.ceil(g.o / 8) * taps * 32, wLen = (g.o * taps + 3) & ~3;
+  // The weights, then (when there is a bias) the bias, each rounded up to whole v128s.
+  const wLen = ((g.o * taps + 3) & ~3) + (bias === null ? 0 : (g.o + 3) & ~3);
+  const wsLen = Math.ceil(g.o / 8) * taps * 32;
   const imgIn = g.c * Hp * Wp, imgOut = g.o * OHW;
   if (parts > 1) {
     const rt = main!;
@@ -113,12 +133,12 @@ export function convDirectForwardWasm(x: Float32Array, w: Float32Array, out: Flo
     const block = blockImages(rt, g, chunk, wLen + wsLen, imgIn + imgOut, 8);
     const xAt = wsAt + wsLen, oAt = (xAt + block * imgIn + 4 + 3) & ~3;
     ensureBytes(rt, (oAt + block * imgOut) * 4);
-    rt.f32.set(w.subarray(0, g.o * taps), wAt);
+    const bAt = stageWeights(rt.f32, w, bias, g.o * taps, wAt);
     rt.exports.splatWeights(wAt * 4, wsAt * 4, g.o, taps);
     for (let n0 = 0; n0 < g.n; n0 += block) {
       const nb = Math.min(block, g.n - n0);
       stageImages(rt.f32, x, n0, nb, g, xAt);
-      runConv(rt, false, nb, chunk, parts, [xAt * 4, wsAt * 4, oAt * 4, g.c, Hp, Wp, g.o, g.kh, g.kw, imgIn * 4, imgOut * 4, 0]);
+      runConv(rt, false, nb, chunk, parts, [xAt * 4, wsAt * 4, oAt * 4, g.c, Hp, Wp, g.o, g.kh, g.kw, imgIn * 4, imgOut * 4, bAt * 4]);
       out.set(rt.f32.subarray(oAt, oAt + nb * imgOut), n0 * imgOut);
     }
     return;
@@ -128,12 +148,12 @@ export function convDirectForwardWasm(x: Float32Array, w: Float32Array, out: Flo
   const wAt = base, wsAt = wAt + wLen;
   const xAt = wsAt + wsLen, oAt = (xAt + chunk * imgIn + 4 + 3) & ~3;
   ensureRowBytes(rt, (oAt + chunk * imgOut) * 4);
-  rt.f32.set(w.subarray(0, g.o * taps), wAt);
+  const bAt = stageWeights(rt.f32, w, bias, g.o * taps, wAt);
   rt.exports.splatWeights(wAt * 4, wsAt * 4, g.o, taps);
   for (let n0 = 0; n0 < g.n; n0 += chunk) {
     const nb = Math.min(chunk, g.n - n0);
     stageImages(rt.f32, x, n0, nb, g, xAt);
-    rt.exports.convDirectForward(xAt * 4, wsAt * 4, oAt * 4, nb, g.c, Hp, Wp, g.o, g.kh, g.kw);
+    rt.exports.convDirectForward(xAt * 4, wsAt * 4, oAt * 4, nb, g.c, Hp, Wp, g.o, g.kh, g.kw, bAt * 4);
     out.set(rt.f32.subarray(oAt, oAt + nb * imgOut), n0 * imgOut);
   }
 }

@@ -50,7 +50,7 @@ describe('worker pool', () => {
     }
   });
 
-  it('gives bit-identical conv2d forward and gradients at 1 and 2 threads (the DrLIM layers)', () => {
+  it('gives bit-identical conv2d forward (with its bias) and gradients at 1 and 2 threads (the DrLIM layers)', () => {
     const g = new Generator(4);
     // The first layer's forward pass and weight gradient run on the direct kernels (kernels/wasm/conv.ts), split
     // by chunks of images; everything else goes through the gemm.
@@ -66,8 +66,9 @@ describe('worker pool', () => {
       const x = randn(xs, { generator: g }), w = randn(wsh, { generator: g });
       const y = conv2d(x, w, { padding: pad });
       const gy = randn(y.shape, { generator: g });
+      const bias = randn([wsh[0]!], { generator: g });
       const ops = [
-        () => conv2d(x, w, { padding: pad }),
+        () => conv2d(x, w, { padding: pad, bias }),
         () => conv2dBackwardInput(gy, w, xs, { padding: pad }),
         () => conv2dBackwardWeight(x, gy, wsh, { padding: pad }),
       ];

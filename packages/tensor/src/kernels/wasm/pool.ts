@@ -103,12 +103,13 @@ function drain(s: Int32Array, base: number, g: number, k: KernelFns, ws: number)
       k.gemm(s[a]!, s[a + 1]!, s[a + 2]!, s[a + 3]!, s[a + 4]!, s[a + 5]!, s[a + 6]!, s[a + 7]!, s[a + 8]!, s[a + 9]!,
         s[a + 10]!, s[a + 11]!, s[a + 12]!, s[a + 13]!, 0, M, lo, Math.min(N, lo + step), ws);
     } else {
-      // A convolution: chunk c is images [lo, lo + nb) of M; args x, ws | gy, out | parts, C, Hp, Wp, O, KH, KW
-      // and the byte strides of an image of x, of out | gy, and of a part of the weight gradient.
+      // A convolution: chunk c is images [lo, lo + nb) of M; args x, ws | gy, out | parts, C, Hp, Wp, O, KH, KW,
+      // the byte strides of an image of x and of out | gy, and the forward's bias (0: none) | the byte stride of a
+      // part of the weight gradient.
       const nb = Math.min(M, lo + step) - lo;
       const x = s[a]! + lo * s[a + 9]!;
       if (kind === 1) {
-        k.convDirectForward(x, s[a + 1]!, s[a + 2]! + lo * s[a + 10]!, nb, s[a + 3]!, s[a + 4]!, s[a + 5]!, s[a + 6]!, s[a + 7]!, s[a + 8]!);
+        k.convDirectForward(x, s[a + 1]!, s[a + 2]! + lo * s[a + 10]!, nb, s[a + 3]!, s[a + 4]!, s[a + 5]!, s[a + 6]!, s[a + 7]!, s[a + 8]!, s[a + 11]!);
       } else {
         k.convDirectBackwardWeight(x, s[a + 1]! + lo * s[a + 10]!, s[a + 2]! + c * s[a + 11]!, nb, s[a + 3]!, s[a + 4]!, s[a + 5]!, s[a + 6]!, s[a + 7]!, s[a + 8]!);
       }
@@ -357,8 +358,8 @@ export function convThreads(rt: Runtime | null, work: number): number {
  * calling thread and `parts − 1` ready workers (parts from {@link convThreads}): chunk c is images
  * [c·step, (c+1)·step). `weight` selects the weight gradient (each chunk adds into its own part of the
  * gradient, so any split sums the same numbers in the same order) instead of the forward pass (each chunk
- * writes its own images' outputs). Arguments: x, ws | gy, out | parts, C, Hp, Wp, O, KH, KW, and the byte
- * strides of an image of x, of an image of out | gy, and of a part.
+ * writes its own images' outputs). Arguments: x, ws | gy, out | parts, C, Hp, Wp, O, KH, KW, the byte
+ * strides of an image of x and of an image of out | gy, and the bias (0: none) | the byte stride of a part.
  */
 export function runConv(rt: Runtime, weight: boolean, images: number, step: number, parts: number, args: readonly number[]): void {
   const s = rt.i32, base = CTRL / 4;
