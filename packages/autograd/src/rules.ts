@@ -33,7 +33,7 @@ type Reduce = { axes: number[]; keepDims: boolean };
 /** Each primitive's parameters (fixed at record time). */
 export interface PrimitiveParams {
   neg: None; exp: None; log: None; log1p: None; expm1: None; sin: None; cos: None; tanh: None;
-  sigmoid: None; relu: None; abs: None; sqrt: None; softplus: None; erf: None;
+  sigmoid: None; relu: None; reluBackward: None; abs: None; sqrt: None; softplus: None; erf: None;
   clamp: { min: number; max: number };
   add: None; sub: None; mul: None; div: None; pow: None; maximum: None; minimum: None;
   where: None;
@@ -64,7 +64,7 @@ export type Primitive = keyof PrimitiveParams;
 
 /** Each primitive's number of tensor inputs ('n' for concat, which takes a list). */
 export type PrimitiveArity = { [P in Primitive]: P extends 'concat' ? 'n' : P extends Binary ? 2 : P extends 'where' | 'conv2dBias' ? 3 : 1 };
-type Binary = 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum' | 'matmul' | 'conv2d' | 'conv2dBackwardInput' | 'conv2dBackwardWeight' | 'cdist2';
+type Binary = 'reluBackward' | 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum' | 'matmul' | 'conv2d' | 'conv2dBackwardInput' | 'conv2dBackwardWeight' | 'cdist2';
 
 /** A primitive's inputs as a tuple of its arity, of tensors, Variables or shapes. */
 export type Inputs<P extends Primitive, X> = PrimitiveArity[P] extends 1 ? [X] : PrimitiveArity[P] extends 2 ? [X, X] : PrimitiveArity[P] extends 3 ? [X, X, X] : X[];
@@ -162,8 +162,22 @@ export const rules: { readonly [P in Primitive]: Readonly<Rule<P>> } = frozen<{ 
     vjp: (g, { output: y }, V) => [V.mul(g, V.mul(y, V.sub(1, y)))],
   },
   relu: {
-    doc: ['max(x, 0)', 'g ⊙ [x > 0]'], shape: same, forward: ([x]) => T.relu(x),
-    vjp: (g, { inputs: [x] }, V) => [V.mul(g, constant(T.greater(x.value, 0)))],
+    doc: ['max(x, 0)', 'g ⊙ [x > 0], as `reluBackward(g, x)`'], shape: same, forward: ([x]) => T.relu(x),
+    vjp: (g, { inputs: [x] }) => [prim('reluBackward', [g, constant(x.value)], null)],
+  },
+  // One pass where g ⊙ [x > 0] would take two (the mask, then the product) over a network's largest tensors.
+  // x enters as a constant: the mask's derivative is 0 almost everywhere.
+  reluBackward: {
+    doc: ['g where x > 0, else 0', 'reluBackward(h, x) to g, none to x'],
+    shape: ([g, x]) => {
+      sameDType('reluBackward', g, x);
+      if (g.shape.length !== x.shape.length || g.shape.some((d, i) => d !== x.shape[i])) {
+        throw new ShapeError(`[reluBackward] gradient ${fmtShape(g.shape)} and input ${fmtShape(x.shape)} differ in shape`);
+      }
+      return g;
+    },
+    forward: ([g, x]) => T.reluBackward(g, x),
+    vjp: (h, { inputs: [, x], needs }) => [needs[0] ? prim('reluBackward', [h, x], null) : null, null],
   },
   abs: { doc: ['|x|', 'g ⊙ sign x'], shape: same, forward: ([x]) => T.abs(x), vjp: (g, { inputs: [x] }, V) => [V.mul(g, constant(T.sign(x.value)))] },
   // d√x/dx = 1/(2√x); at x = 0 we return 0 rather than Infinity·0 = NaN (the subgradient convention that

@@ -81,6 +81,8 @@ export function tanhRow(src: usize, dst: usize, n: i32): void {
  */
 const OP_ADD = 0, OP_SUB = 1, OP_MUL = 2, OP_DIV = 3;
 const OP_GT = 4, OP_GE = 5, OP_LT = 6, OP_LE = 7, OP_EQ = 8, OP_NE = 9;
+/** relu's VJP: x where y > 0, else +0 (a bitwise and with the comparison's mask). */
+const OP_RELU_BACK = 10;
 
 // @ts-ignore: decorator
 @inline function vop(op: i32, x: v128, y: v128): v128 {
@@ -95,6 +97,7 @@ const OP_GT = 4, OP_GE = 5, OP_LT = 6, OP_LE = 7, OP_EQ = 8, OP_NE = 9;
     case OP_LT: return v128.and(f32x4.lt(x, y), one);
     case OP_LE: return v128.and(f32x4.le(x, y), one);
     case OP_EQ: return v128.and(f32x4.eq(x, y), one);
+    case OP_RELU_BACK: return v128.and(x, f32x4.gt(y, f32x4.splat(0)));
     default: return v128.and(f32x4.ne(x, y), one);
   }
 }
@@ -111,6 +114,7 @@ const OP_GT = 4, OP_GE = 5, OP_LT = 6, OP_LE = 7, OP_EQ = 8, OP_NE = 9;
     case OP_LT: return x < y ? 1 : 0;
     case OP_LE: return x <= y ? 1 : 0;
     case OP_EQ: return x == y ? 1 : 0;
+    case OP_RELU_BACK: return y > 0 ? x : 0;
     default: return x != y ? 1 : 0;
   }
 }
@@ -171,6 +175,8 @@ export function lessEqualRow(a: usize, aStep: i32, b: usize, bStep: i32, dst: us
 export function equalRow(a: usize, aStep: i32, b: usize, bStep: i32, dst: usize, n: i32): void { binary(OP_EQ, a, aStep, b, bStep, dst, n); }
 /** dst = +(a ≠ b). */
 export function notEqualRow(a: usize, aStep: i32, b: usize, bStep: i32, dst: usize, n: i32): void { binary(OP_NE, a, aStep, b, bStep, dst, n); }
+/** dst = a where b > 0, else +0 (relu's VJP, a = g and b = x). */
+export function reluBackwardRow(a: usize, aStep: i32, b: usize, bStep: i32, dst: usize, n: i32): void { binary(OP_RELU_BACK, a, aStep, b, bStep, dst, n); }
 
 /*
  * Unary rows that are exact in float32 (so bit-identical to the TypeScript rows): max(x, 0), −x, |x|, x², √x.

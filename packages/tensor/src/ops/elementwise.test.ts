@@ -2,7 +2,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import * as T from '../index.js';
-import { DTYPES, broadcastShapesArb, tensorArb, type Domain } from '../../../../testing/arbitraries.js';
+import { DTYPES, broadcastShapesArb, domains, tensorArb, type Domain } from '../../../../testing/arbitraries.js';
 import * as R from '../../../../testing/reference.js';
 
 const f64 = (v: T.NestedArray): T.Tensor => T.tensor(v, { dtype: 'float64' });
@@ -90,6 +90,40 @@ describe('IEEE behaviour', () => {
       ),
       { numRuns: 200 },
     );
+  });
+
+  it('reluBackward is g where x > 0, else +0, over broadcast shapes, strided layouts and both dtypes', () => {
+    // The values where a select and a product with the mask part: ±0, negative and non-finite g where x ≤ 0 or NaN.
+    const values = fc.oneof(fc.constantFrom(-Infinity, Infinity, Number.NaN, -0, 0, -1.5, 2.25), domains.real.values);
+    const domain = { ...domains.real, values };
+    const expectRule = (g: T.Tensor, x: T.Tensor, got: T.Tensor): void => {
+      const shape = T.broadcastShapes('test', g.shape, x.shape);
+      expect([got.shape, got.dtype]).toEqual([shape, g.dtype]);
+      const gb = T.broadcastTo(g, shape).toTypedArray(), xb = T.broadcastTo(x, shape).toTypedArray(), out = got.toTypedArray();
+      for (let i = 0; i < out.length; i++) {
+        const want = xb[i]! > 0 ? gb[i]! : 0;
+        const f = (v: number): string => (Object.is(v, -0) ? '-0' : String(v));
+        if (!Object.is(out[i], want)) expect.fail(`reluBackward(${f(gb[i]!)}, ${f(xb[i]!)}) = ${f(out[i]!)}, expected ${f(want)}`);
+      }
+    };
+    for (const dtype of DTYPES) {
+      fc.assert(fc.property(
+        broadcastShapesArb(2).chain(([gs, xs]) => fc.tuple(tensorArb(gs!, { dtype, domain }), tensorArb(xs!, { dtype, domain }))),
+        ([g, x]) => expectRule(g, x, T.reluBackward(g, x)),
+      ), { numRuns: 200 });
+    }
+    // Rows long enough for the wasm kernel (and the same values on the TypeScript rows).
+    const n = 1000, g = T.tensor(Array.from({ length: n }, (_, i) => [Infinity, -2, -0, Number.NaN, 3][i % 5]!));
+    const x = T.tensor(Array.from({ length: n }, (_, i) => [1, -1, 0, 2, Number.NaN, -0, 5][i % 7]!));
+    const before = T.getBackend();
+    try {
+      for (const backend of ['wasm', 'js'] as const) {
+        T.setBackend(backend);
+        expectRule(g, x, T.reluBackward(g, x));
+      }
+    } finally {
+      T.setBackend(before);
+    }
   });
 
   it('comparisons store exactly 1 or 0 (branch-free rows), NaN comparing false except notEqual', () => {

@@ -8,7 +8,7 @@ import { checkSameDType, type FloatArray } from '../dtype.js';
 import { copyRow, map1, map2, map3, type RowKernel1, type RowKernel2 } from '../kernels/iter.js';
 import { wasmActive } from '../kernels/backend.js';
 import {
-  W_ABS, W_ADD, W_DIV, W_EQ, W_GE, W_GT, W_LE, W_LT, W_MUL, W_NE, W_NEG, W_RELU, W_SQRT, W_SQUARE, W_SUB,
+  W_ABS, W_ADD, W_DIV, W_EQ, W_GE, W_GT, W_LE, W_LT, W_MUL, W_NE, W_NEG, W_RELU, W_RELU_BACK, W_SQRT, W_SQUARE, W_SUB,
   binaryWasm, tanhWasm, unaryWasm, wasmBinary, wasmUnary,
 } from '../kernels/wasm/elementwise.js';
 
@@ -126,6 +126,12 @@ function greaterRow(o: A, d: number, ds: number, a: A, ia: number, sa: number, b
   if (wasmBinary(o, ds, a, sa, b, sb, n)) return wasm2(W_GT, o, d, a, ia, sa, b, ib, sb, n);
   for (let i = 0; i < n; i++, d += ds, ia += sa, ib += sb) o[d] = +(a[ia]! > b[ib]!);
 }
+// relu's VJP selects rather than multiplies (see reluBackward); the branch costs only the TypeScript rows (float64,
+// short rows, the 'js' backend), and it keeps their bits equal to the wasm row's mask.
+function reluBackwardRow(o: A, d: number, ds: number, a: A, ia: number, sa: number, b: A, ib: number, sb: number, n: number): void {
+  if (wasmBinary(o, ds, a, sa, b, sb, n)) return wasm2(W_RELU_BACK, o, d, a, ia, sa, b, ib, sb, n);
+  for (let i = 0; i < n; i++, d += ds, ia += sa, ib += sb) o[d] = b[ib]! > 0 ? a[ia]! : 0;
+}
 function greaterEqualRow(o: A, d: number, ds: number, a: A, ia: number, sa: number, b: A, ib: number, sb: number, n: number): void {
   if (wasmBinary(o, ds, a, sa, b, sb, n)) return wasm2(W_GE, o, d, a, ia, sa, b, ib, sb, n);
   for (let i = 0; i < n; i++, d += ds, ia += sa, ib += sb) o[d] = +(a[ia]! >= b[ib]!);
@@ -165,6 +171,14 @@ export const greaterEqual = (a: TensorLike, b: TensorLike): Tensor => binary('gr
 export const less = (a: TensorLike, b: TensorLike): Tensor => binary('less', a, b, lessRow);
 /** 1 where a ≤ b, else 0. */
 export const lessEqual = (a: TensorLike, b: TensorLike): Tensor => binary('lessEqual', a, b, lessEqualRow);
+
+/**
+ * The VJP of relu, in one pass: g where x > 0, else 0 — g ⊙ [x > 0], except that a masked element is +0 even
+ * where g is negative or not finite (as PyTorch's threshold_backward; a product with the mask would give −0,
+ * and NaN for ±∞·0). g and x broadcast together. Linear in g (its VJP in g is reluBackward(h, x)); piecewise
+ * constant in x.
+ */
+export const reluBackward = (g: TensorLike, x: TensorLike): Tensor => binary('reluBackward', g, x, reluBackwardRow);
 
 // Unary row kernels: o[d] = f(a[s]) along one row.
 function negRow(o: A, d: number, ds: number, a: A, s: number, ss: number, n: number): void {

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import {
-  W_ABS, W_ADD, W_DIV, W_EQ, W_GE, W_GT, W_LE, W_LT, W_MUL, W_NE, W_NEG, W_RELU, W_SQRT, W_SQUARE, W_SUB,
+  W_ABS, W_ADD, W_DIV, W_EQ, W_GE, W_GT, W_LE, W_LT, W_MUL, W_NE, W_NEG, W_RELU, W_RELU_BACK, W_SQRT, W_SQUARE, W_SUB,
   WASM_ROW_MIN, binaryWasm, sumWasm, tanhWasm, unaryWasm, wasmBinary, wasmUnary,
 } from './elementwise.js';
 import { setBackend } from '../backend.js';
@@ -79,6 +79,8 @@ const BINARY: [string, number, (x: number, y: number) => number][] = [
   ['div', W_DIV, (x, y) => x / y], ['greater', W_GT, (x, y) => +(x > y)], ['greaterEqual', W_GE, (x, y) => +(x >= y)],
   ['less', W_LT, (x, y) => +(x < y)], ['lessEqual', W_LE, (x, y) => +(x <= y)], ['equal', W_EQ, (x, y) => +(x === y)],
   ['notEqual', W_NE, (x, y) => +(x !== y)],
+  // relu's VJP: g where x > 0, else +0 (never −0 or NaN from a masked element).
+  ['reluBackward', W_RELU_BACK, (g, x) => (x > 0 ? g : 0)],
 ];
 const UNARY: [string, number, (x: number) => number][] = [
   ['relu', W_RELU, (x) => Math.max(x, 0)], ['neg', W_NEG, (x) => -x], ['abs', W_ABS, Math.abs],

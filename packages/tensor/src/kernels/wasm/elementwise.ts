@@ -32,6 +32,8 @@ export function tanhWasm(src: Float32Array, s: number, dst: Float32Array, d: num
 
 /** The exact binary rows, by the index the TypeScript row kernels pass (the order of `tables` below). */
 export const W_ADD = 0, W_SUB = 1, W_MUL = 2, W_DIV = 3, W_GT = 4, W_GE = 5, W_LT = 6, W_LE = 7, W_EQ = 8, W_NE = 9;
+/** relu's VJP row: a where b > 0, else +0. */
+export const W_RELU_BACK = 10;
 /** The exact unary rows, by index. */
 export const W_RELU = 0, W_NEG = 1, W_ABS = 2, W_SQUARE = 3, W_SQRT = 4;
 
@@ -42,7 +44,10 @@ let unaryFns: UnaryFn[] = [];
 
 function tables(rt: RowRuntime): void {
   const e = rt.exports;
-  binaryFns = [e.addRow, e.subRow, e.mulRow, e.divRow, e.greaterRow, e.greaterEqualRow, e.lessRow, e.lessEqualRow, e.equalRow, e.notEqualRow];
+  binaryFns = [
+    e.addRow, e.subRow, e.mulRow, e.divRow, e.greaterRow, e.greaterEqualRow, e.lessRow, e.lessEqualRow, e.equalRow, e.notEqualRow,
+    e.reluBackwardRow,
+  ];
   unaryFns = [e.reluRow, e.negRow, e.absRow, e.squareRow, e.sqrtRow];
 }
 

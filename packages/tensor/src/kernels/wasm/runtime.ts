@@ -42,6 +42,7 @@ export interface KernelExports {
     O: number, KH: number, KW: number): void;
   splatWeights(w: number, dst: number, O: number, taps: number): number;
   addRow(a: number, aStep: number, b: number, bStep: number, dst: number, n: number): void;
+  reluBackwardRow(a: number, aStep: number, b: number, bStep: number, dst: number, n: number): void;
   subRow(a: number, aStep: number, b: number, bStep: number, dst: number, n: number): void;
   mulRow(a: number, aStep: number, b: number, bStep: number, dst: number, n: number): void;
   divRow(a: number, aStep: number, b: number, bStep: number, dst: number, n: number): void;
