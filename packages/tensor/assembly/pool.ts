@@ -105,6 +105,28 @@ export function avgPoolBackward(
 ): void {
   memory.fill(gx, 0, <usize>(planes * H * W) * 4);
   const disjoint = sh >= KH && sw >= KW;
+  if (disjoint && ph == 0 && pw == 0) {
+    // Unpadded disjoint windows (DrLIM's 3×3 pooling): every window is whole, so its divisor is KH·KW; the
+    // window's first row is stored element by element and copied to its other rows (the gaps between windows,
+    // when sw > KW, are zeros in every row alike).
+    const div = <f64>(KH * KW), rowBytes = <usize>W << 2;
+    const span = <usize>((OW - 1) * sw + KW) << 2;
+    let t = gy;
+    for (let pl = 0; pl < planes; pl++) {
+      const base = gx + <usize>(pl * H * W) * 4;
+      for (let i = 0; i < OH; i++) {
+        const row = base + <usize>(i * sh) * rowBytes;
+        for (let j = 0; j < OW; j++) {
+          const once = <f32>(<f64>0 + <f64>load<f32>(t) / div);
+          t += 4;
+          const at = row + (<usize>(j * sw) << 2);
+          for (let v = 0; v < KW; v++) store<f32>(at + (<usize>v << 2), once);
+        }
+        for (let u = 1; u < KH; u++) memory.copy(row + <usize>u * rowBytes, row, span);
+      }
+    }
+    return;
+  }
   let s = gy;
   for (let pl = 0; pl < planes; pl++) {
     const base = gx + <usize>(pl * H * W) * 4;
