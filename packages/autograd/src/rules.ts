@@ -135,6 +135,13 @@ function convolved(x: Meta, w: Meta, p: Conv2dOptions): Meta {
   const c = T.convGeometry('conv2d', x.shape, w.shape, p);
   return meta([c.n, c.o, c.oh, c.ow], x.dtype);
 }
+/** conv2d's cotangents of x and w for g (conv2d and conv2dBias share them). */
+function convCotangents(g: Variable, x: Variable, w: Variable, p: Conv2dOptions, needs: boolean[]): [Variable | null, Variable | null] {
+  return [
+    needs[0] ? prim('conv2dBackwardInput', [g, w], { ...p, inputShape: x.shape.slice() }) : null,
+    needs[1] ? prim('conv2dBackwardWeight', [x, g], { ...p, weightShape: w.shape.slice() }) : null,
+  ];
+}
 /** The shape a view op gives x, from the tensor op itself on a one-element stand-in broadcast to x's shape (no copy). */
 const viewShape = (x: Meta, view: (t: Tensor) => Tensor): number[] =>
   view(T.broadcastTo(T.zeros([], { dtype: x.dtype }), x.shape)).shape.slice();
@@ -169,13 +176,7 @@ export const rules: { readonly [P in Primitive]: Readonly<Rule<P>> } = frozen<{ 
   // x enters as a constant: the mask's derivative is 0 almost everywhere.
   reluBackward: {
     doc: ['g where x > 0, else 0', 'reluBackward(h, x) to g, none to x'],
-    shape: ([g, x]) => {
-      sameDType('reluBackward', g, x);
-      if (g.shape.length !== x.shape.length || g.shape.some((d, i) => d !== x.shape[i])) {
-        throw new ShapeError(`[reluBackward] gradient ${fmtShape(g.shape)} and input ${fmtShape(x.shape)} differ in shape`);
-      }
-      return g;
-    },
+    shape: broadcast('reluBackward'),
     forward: ([g, x]) => T.reluBackward(g, x),
     vjp: (h, { inputs: [, x], needs }) => [needs[0] ? prim('reluBackward', [h, x], null) : null, null],
   },
@@ -365,10 +366,7 @@ export const rules: { readonly [P in Primitive]: Readonly<Rule<P>> } = frozen<{ 
     doc: ['y = x ⋆ w (NCHW, OIHW)', '`conv2dBackwardInput(g, w)`, `conv2dBackwardWeight(x, g)`'],
     shape: ([x, w], p) => convolved(x, w, p),
     forward: ([x, w], p) => T.conv2d(x, w, p),
-    vjp: (g, { inputs: [x, w], params, needs }) => [
-      needs[0] ? prim('conv2dBackwardInput', [g, w], { ...params, inputShape: x.shape.slice() }) : null,
-      needs[1] ? prim('conv2dBackwardWeight', [x, g], { ...params, weightShape: w.shape.slice() }) : null,
-    ],
+    vjp: (g, { inputs: [x, w], params, needs }) => convCotangents(g, x, w, params, needs),
   },
   // The convolution and its bias as one primitive, because the tensor op adds the bias as it stores each sum
   // (a separate add would be one more pass over the output, the largest tensor of a network's first layer).
@@ -382,9 +380,7 @@ export const rules: { readonly [P in Primitive]: Readonly<Rule<P>> } = frozen<{ 
     },
     forward: ([x, w, b], p) => T.conv2d(x, w, { ...p, bias: b }),
     vjp: (g, { inputs: [x, w], params, needs }, V) => [
-      needs[0] ? prim('conv2dBackwardInput', [g, w], { ...params, inputShape: x.shape.slice() }) : null,
-      needs[1] ? prim('conv2dBackwardWeight', [x, g], { ...params, weightShape: w.shape.slice() }) : null,
-      needs[2] ? V.sum(g, { axis: [0, 2, 3] }) : null,
+      ...convCotangents(g, x, w, params, needs), needs[2] ? V.sum(g, { axis: [0, 2, 3] }) : null,
     ],
   },
   // bi(gy, w) is bilinear: ⟨h, bi(gy, w)⟩ = ⟨conv(h, w), gy⟩ = ⟨bw(h, gy), w⟩.

@@ -9,21 +9,6 @@
  */
 
 /**
- * Sum of the KH×KW window whose top-left element is at `at` (bytes), rows `rowBytes` apart, in float64, rows
- * in order and each row left to right: the order of the general loop below, so a window summed here and one
- * summed there give the same bits.
- */
-// @ts-ignore: decorator
-@inline function windowSum(at: usize, KH: i32, KW: i32, rowBytes: usize): f64 {
-  let sum: f64 = 0;
-  for (let u = 0; u < KH; u++) {
-    const row = at + <usize>u * rowBytes;
-    for (let v = 0; v < KW; v++) sum += <f64>load<f32>(row + (<usize>v << 2));
-  }
-  return sum;
-}
-
-/**
  * out[pl, i, j] = Σ over the in-bounds window / divisor, for every plane.
  *
  * Each output is one chain of dependent float64 adds (4 cycles apart), so a row's interior windows (wholly inside
@@ -70,11 +55,6 @@ export function avgPoolForward(
           j += 3;
           continue;
         }
-        if (inside && j >= jlo && j < jhi) {
-          store<f32>(d, <f32>(windowSum(base + <usize>hs * rowBytes + (<usize>(j * sw - pw) << 2), KH, KW, rowBytes) / full));
-          d += 4;
-          continue;
-        }
         const ws = j * sw - pw;
         const wp = min(ws + KW, W + pw) - ws;
         const v0 = ws < 0 ? 0 : ws;
@@ -96,16 +76,16 @@ export function avgPoolForward(
  * gx (zeroed here) receives gy[pl, i, j] / divisor at every in-bounds element of window (i, j), each addition in
  * float64 and rounded to float32, windows in row-major order.
  *
- * When windows do not overlap (sh ≥ KH and sw ≥ KW: DrLIM's 3×3 pooling) every element receives at most one
- * value, so its sum is float32(0 + value) — computed once per window and stored, without the read-modify-write.
+ * When unpadded windows do not overlap (sh ≥ KH and sw ≥ KW: DrLIM's 3×3 pooling) every element receives at most
+ * one value, so its sum is float32(0 + value): computed once per window and stored, without the
+ * read-modify-write.
  */
 export function avgPoolBackward(
   gy: usize, gx: usize, planes: i32, H: i32, W: i32, OH: i32, OW: i32,
   KH: i32, KW: i32, sh: i32, sw: i32, ph: i32, pw: i32, countIncludePad: i32,
 ): void {
   memory.fill(gx, 0, <usize>(planes * H * W) * 4);
-  const disjoint = sh >= KH && sw >= KW;
-  if (disjoint && ph == 0 && pw == 0) {
+  if (sh >= KH && sw >= KW && ph == 0 && pw == 0) {
     // Unpadded disjoint windows (DrLIM's 3×3 pooling): every window is whole, so its divisor is KH·KW; the
     // window's first row is stored element by element and copied to its other rows (the gaps between windows,
     // when sw > KW, are zeros in every row alike).
@@ -145,14 +125,6 @@ export function avgPoolBackward(
         s += 4;
         if (div <= 0) continue;
         const val = <f64>g / <f64>div;
-        if (disjoint) {
-          const once = <f32>(<f64>0 + val);
-          for (let u = u0; u < u1; u++) {
-            const row = base + <usize>(u * W) * 4;
-            for (let v = v0; v < v1; v++) store<f32>(row + <usize>v * 4, once);
-          }
-          continue;
-        }
         for (let u = u0; u < u1; u++) {
           const row = base + <usize>(u * W) * 4;
           for (let v = v0; v < v1; v++) {

@@ -88,9 +88,9 @@ export { conv2dGeometry, type Conv2dGeometry } from './conv-im2col.js';
 export function conv2dForward(x: FloatArray, w: FloatArray, out: FloatArray, g: Conv2dGeometry, bias: FloatArray | null = null): void {
   const N = g.n, O = g.o, OHW = g.oh * g.ow;
   if (N === 0 || O === 0 || OHW === 0) return;
-  if (bias !== null && x instanceof Float32Array && directForwardApplies(g) && wasmActive()) {
+  if (!isPointwise(g) && x instanceof Float32Array && directForwardApplies(g) && wasmActive()) {
     // The direct kernel adds the bias as it stores each sum: no second pass over the output.
-    convDirectForwardWasm(x, w as Float32Array, out as Float32Array, g, bias as Float32Array);
+    convDirectForwardWasm(x, w as Float32Array, out as Float32Array, g, bias as Float32Array | null);
     return;
   }
   convolve(x, w, out, g);
@@ -108,17 +108,13 @@ function addBias(out: FloatArray, bias: FloatArray, N: number, O: number, OHW: n
   }
 }
 
-/** conv2dForward without a bias, on whichever path fits the geometry. */
+/** conv2dForward without a bias, on the gemm paths (the direct kernel is chosen by conv2dForward). */
 function convolve(x: FloatArray, w: FloatArray, out: FloatArray, g: Conv2dGeometry): void {
   const N = g.n, O = g.o, OHW = g.oh * g.ow, K = g.c * g.kh * g.kw;
   if (isPointwise(g)) {
     for (let n = 0; n < N; n++) {
       gemm(O, OHW, K, w, 0, K, 1, x, n * K * OHW, OHW, 1, out, n * O * OHW, OHW, false);
     }
-    return;
-  }
-  if (x instanceof Float32Array && directForwardApplies(g) && wasmActive()) {
-    convDirectForwardWasm(x, w as Float32Array, out as Float32Array, g);
     return;
   }
   const chunk = chunkSize(g, w);
