@@ -864,7 +864,7 @@ function softmaxLike(name: 'softmax' | 'logSoftmax'): AnyOpSpec {
 }
 
 type Pair = [number, number];
-interface ConvCase { n: number; c: number; h: number; w: number; o: number; k: Pair; stride: Pair; padding: Pair; dilation: Pair; bias: boolean }
+interface ConvCase { n: number; c: number; h: number; w: number; o: number; k: Pair; stride: Pair; padding: Pair; dilation: Pair; bias: boolean; relu?: boolean }
 
 const small = (lo: number, hi: number): fc.Arbitrary<number> => fc.integer({ min: lo, max: hi });
 const pairOf = (lo: number, hi: number): fc.Arbitrary<Pair> => fc.tuple(small(lo, hi), small(lo, hi));
@@ -872,11 +872,31 @@ const pairOf = (lo: number, hi: number): fc.Arbitrary<Pair> => fc.tuple(small(lo
 const convCaseArb: fc.Arbitrary<ConvCase> = fc
   .record({
     n: small(1, 2), c: small(1, 3), h: small(1, 6), w: small(1, 6), o: small(1, 3),
-    k: pairOf(1, 3), stride: pairOf(1, 2), padding: pairOf(0, 1), dilation: pairOf(1, 2), bias: fc.boolean(),
+    k: pairOf(1, 3), stride: pairOf(1, 2), padding: pairOf(0, 1), dilation: pairOf(1, 2), bias: fc.boolean(), relu: fc.boolean(),
   })
   .filter((g) => [0, 1].every((i) => (i === 0 ? g.h : g.w) + 2 * g.padding[i]! >= g.dilation[i]! * (g.k[i]! - 1) + 1));
 
-type ConvOpts = { stride: Pair; padding: Pair; dilation: Pair; bias?: Tensor };
+type ConvOpts = { stride: Pair; padding: Pair; dilation: Pair; bias?: Tensor; activation?: 'relu' };
+
+/** The gradient draws' conv2d arguments (the bias, when there is one, differentiated too), with `activation`. */
+function gradConvArgs(activation: 'relu' | undefined): fc.Arbitrary<[Tensor, Tensor, ConvOpts]> {
+  return gradConvCaseArb
+    .chain((g) => fc.tuple(
+      fc.constant(g),
+      gradTensorArb([g.n, g.c, g.h, g.w]),
+      gradTensorArb([g.o, g.c, g.k[0], g.k[1]]),
+      g.bias ? gradTensorArb([g.o]).map((b): Tensor[] => [b]) : fc.constant<Tensor[]>([]),
+    ))
+    .map(([g, x, w, [bias]]): [Tensor, Tensor, ConvOpts] => {
+      const opts: ConvOpts = { stride: g.stride, padding: g.padding, dilation: g.dilation };
+      if (bias) opts.bias = bias;
+      if (activation) opts.activation = activation;
+      return [x, w, opts];
+    })
+    // relu's kink: central differences need every pre-activation well away from 0.
+    .filter(([x, w, o]) => activation === undefined ||
+      T.conv2d(x, w, { ...o, activation: undefined }).toTypedArray().every((v) => Math.abs(v) > 0.05));
+}
 
 interface PoolCase { n: number; c: number; h: number; w: number; k: Pair; stride: Pair | undefined; padding: Pair; countIncludePad: boolean | undefined }
 const poolCaseArb: fc.Arbitrary<PoolCase> = fc
@@ -923,27 +943,18 @@ const nnOps: AnyOpSpec[] = [
         fc.tuple(
           tensorArb([g.n, g.c, g.h, g.w], { dtype }),
           tensorArb([g.o, g.c, g.k[0], g.k[1]], { dtype }),
-          g.bias
-            ? tensorArb([g.o], { dtype }).map((b): ConvOpts => ({ stride: g.stride, padding: g.padding, dilation: g.dilation, bias: b }))
-            : fc.constant<ConvOpts>({ stride: g.stride, padding: g.padding, dilation: g.dilation }),
+          (g.bias ? tensorArb([g.o], { dtype }).map((b): Tensor[] => [b]) : fc.constant<Tensor[]>([])).map(([b]): ConvOpts => ({
+            stride: g.stride, padding: g.padding, dilation: g.dilation, ...(b ? { bias: b } : {}),
+            ...(g.relu ? { activation: 'relu' as const } : {}),
+          })),
         ),
       ),
     fn: T.conv2d, method: (x, w, o) => x.conv2d(w, o),
-    ref: (x, w, o) => R.conv2dRef(toNd(x), toNd(w), o, o.bias ? toNd(o.bias) : undefined),
-    // The bias, when there is one, is differentiated too.
-    grad: {
-      args: gradConvCaseArb
-        .chain((g) => fc.tuple(
-          fc.constant(g),
-          gradTensorArb([g.n, g.c, g.h, g.w]),
-          gradTensorArb([g.o, g.c, g.k[0], g.k[1]]),
-          g.bias ? gradTensorArb([g.o]).map((b): Tensor[] => [b]) : fc.constant<Tensor[]>([]),
-        ))
-        .map(([g, x, w, [bias]]): [Tensor, Tensor, ConvOpts] => {
-          const opts: ConvOpts = { stride: g.stride, padding: g.padding, dilation: g.dilation };
-          return [x, w, bias ? { ...opts, bias } : opts];
-        }),
+    ref: (x, w, o) => {
+      const y = R.conv2dRef(toNd(x), toNd(w), o, o.bias ? toNd(o.bias) : undefined);
+      return o.activation === 'relu' ? R.map(y, (v) => (v > 0 ? v : 0)) : y;
     },
+    grad: [{ args: gradConvArgs(undefined) }, { mode: 'relu', args: gradConvArgs('relu') }],
   }),
   op<[Tensor, PoolOpts]>({
     name: 'maxPool2d', group: 'nn', arity: 1, domain: ['real'], tol: 'elementwise',

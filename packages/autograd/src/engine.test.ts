@@ -152,6 +152,46 @@ describe('accumulation and graph shapes', () => {
   });
 });
 
+describe('the biased convolutions', () => {
+  /** Whether two tensors hold the same bits. */
+  const same = (a: Tensor | null, b: Tensor | null): boolean =>
+    a !== null && b !== null && a.shape.join() === b.shape.join() && a.toTypedArray().every((v, i) => Object.is(v, b.toTypedArray()[i]));
+  const gen = new T.Generator(8);
+  const xv = T.randn([6, 1, 16, 16], { generator: gen }), wv = T.randn([5, 1, 5, 5], { generator: gen }), bv = T.randn([5], { generator: gen });
+  const seed = T.randn([6, 5, 12, 12], { generator: gen });
+
+  it.each([undefined, 'relu'] as const)(
+    'activation %s: a plain backward (one-pass parameter gradients) gives the bits of the recorded VJPs (createGraph), with and without the input\'s',
+    (activation) => {
+      for (const inputNeeds of [false, true]) {
+        const run = (createGraph: boolean): (Tensor | null)[] => {
+          const x = variable(xv, { requiresGrad: inputNeeds }), w = variable(wv, { requiresGrad: true }), b = variable(bv, { requiresGrad: true });
+          const y = A.conv2d(x, w, { bias: b, ...(activation ? { activation } : {}) });
+          expect(y.node!.prim).toBe(activation ? 'conv2dBiasRelu' : 'conv2dBias');
+          A.mul(y, seed).sum().backward(undefined, { createGraph });
+          return [inputNeeds ? x.grad : null, w.grad, b.grad];
+        };
+        const [gx0, gw0, gb0] = run(false), [gx1, gw1, gb1] = run(true);
+        expect(same(gw0!, gw1!) && same(gb0!, gb1!)).toBe(true);
+        if (inputNeeds) expect(same(gx0!, gx1!)).toBe(true);
+        // And the relu's mask: the gradient is that of relu(conv2d(x, w) + b) recorded as two primitives.
+        const x = variable(xv, { requiresGrad: inputNeeds }), w = variable(wv, { requiresGrad: true }), b = variable(bv, { requiresGrad: true });
+        const z = A.conv2d(x, w, { bias: b });
+        A.mul(activation ? A.relu(z) : z, seed).sum().backward();
+        expect(same(w.grad, gw0) && same(b.grad, gb0)).toBe(true);
+        if (inputNeeds) expect(same(x.grad, gx0)).toBe(true);
+      }
+    },
+  );
+
+  it('conv2d without a bias records a relu after it; an unknown activation is a ValueError', () => {
+    const y = A.conv2d(variable(xv, { requiresGrad: true }), wv, { activation: 'relu' });
+    expect(y.node!.prim).toBe('relu');
+    expect(y.node!.inputs![0]!.node!.prim).toBe('conv2d');
+    expect(() => A.conv2d(xv, wv, { activation: 'gelu' as 'relu' })).toThrow(`[conv2d] unknown activation "gelu": expected 'relu' or none`);
+  });
+});
+
 describe('kinks and ties (document-by-test)', () => {
   it('max/min reductions share the gradient evenly among tied extrema; maximum/minimum split ties in half', () => {
     const x = leaf([1, 3, 3]);

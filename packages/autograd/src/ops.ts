@@ -404,16 +404,31 @@ function convOptsOf(opts: Conv2dOptions): Conv2dOptions {
   return { stride: opts.stride, padding: opts.padding, dilation: opts.dilation };
 }
 
+/** Options of `conv2d`: the geometry, a bias, and a fused activation (as the tensor op's). */
+export interface Conv2dForwardOptions extends Conv2dOptions {
+  /** b, shape [O], added to every position of output channel o. */
+  bias?: VariableLike;
+  /** 'relu' gives relu(conv2d(x, w) + b) as one op (see the tensor op's `activation`). */
+  activation?: 'relu';
+}
+
 /**
- * 2-D convolution (NCHW, OIHW), with an optional bias [O] added per output channel:
- * y[n,o,i,j] = Σ_{c,p,q} x[n, c, i·sh − ph + p·dh, j·sw − pw + q·dw] · w[o,c,p,q] + b[o].
+ * 2-D convolution (NCHW, OIHW), with an optional bias [O] added per output channel and an optional relu:
+ * y[n,o,i,j] = Σ_{c,p,q} x[n, c, i·sh − ph + p·dh, j·sw − pw + q·dw] · w[o,c,p,q] + b[o], then max(y, 0).
  * VJPs: `conv2dBackwardInput(g, w)` (the transposed convolution) to x, `conv2dBackwardWeight(x, g)` to w,
- * Σ_{n,i,j} g[n,o,i,j] to b.
+ * Σ_{n,i,j} g[n,o,i,j] to b; through the relu, of gm = `reluBackward(g, y)` instead of g. With a bias the relu
+ * is part of one primitive (conv2dBiasRelu: one pass forward, and the pre-activation is never kept); without
+ * one it is a relu recorded after the conv2d.
  */
-export function conv2d(x: VariableLike, weight: VariableLike, opts: Conv2dOptions & { bias?: VariableLike } = {}): Variable {
+export function conv2d(x: VariableLike, weight: VariableLike, opts: Conv2dForwardOptions = {}): Variable {
   const [xv, wv] = pairOf('conv2d', x, weight);
-  if (opts.bias === undefined) return run('conv2d', [xv, wv], convOptsOf(opts));
-  return run('conv2dBias', [xv, wv, asVariable(opts.bias)], convOptsOf(opts));
+  T.checkConv2dActivation(opts.activation);
+  const relu = opts.activation === 'relu';
+  if (opts.bias === undefined) {
+    const y = run('conv2d', [xv, wv], convOptsOf(opts));
+    return relu ? run('relu', [y], null) : y;
+  }
+  return run(relu ? 'conv2dBiasRelu' : 'conv2dBias', [xv, wv, asVariable(opts.bias)], convOptsOf(opts));
 }
 
 /** Max pooling: y = max over each window. VJP: each window's g goes to its winner (summed where windows overlap). */

@@ -13,7 +13,9 @@
  *
  * VJPs are written with the differentiable ops `V` they are handed (the engine passes ./ops.ts), never with raw
  * tensors, so running them with graph recording on (`createGraph`) gives gradients of gradients. Taking the ops
- * as an argument keeps the imports one way: ops apply rules, rules never import ops.
+ * as an argument keeps the imports one way: ops apply rules, rules never import ops. One exception, for speed:
+ * when no graph is being recorded (a plain `backward`), the biased convolutions take their weight and bias
+ * cotangents from one tensor op (`conv2dBackwardParams`), which gives the same bits as the recorded ops.
  *
  * Inputs of broadcasting primitives already have the output's shape: the ops expand them first with the
  * `expand` primitive, whose VJP `sumTo` is the one place where broadcasting is undone. Everything else (mean,
@@ -24,7 +26,7 @@ import {
   ShapeError, ValueError, fmtShape,
   type AvgPool2dOptions, type Conv2dOptions, type DType, type Pool2dOptions, type SliceSpec, type Tensor,
 } from '@tsgrad/tensor';
-import { apply, constant, type Variable } from './graph.js';
+import { apply, constant, isGradEnabled, type Variable } from './graph.js';
 import type * as Ops from './ops.js';
 
 type None = null;
@@ -50,6 +52,7 @@ export interface PrimitiveParams {
   matmul: None;
   conv2d: Conv2dOptions;
   conv2dBias: Conv2dOptions;
+  conv2dBiasRelu: Conv2dOptions;
   conv2dBackwardInput: Conv2dOptions & { inputShape: number[] };
   conv2dBackwardWeight: Conv2dOptions & { weightShape: number[] };
   maxPoolGather: Pool2dOptions & { argmax: Int32Array; inputShape: number[] };
@@ -63,7 +66,7 @@ export interface PrimitiveParams {
 export type Primitive = keyof PrimitiveParams;
 
 /** Each primitive's number of tensor inputs ('n' for concat, which takes a list). */
-export type PrimitiveArity = { [P in Primitive]: P extends 'concat' ? 'n' : P extends Binary ? 2 : P extends 'where' | 'conv2dBias' ? 3 : 1 };
+export type PrimitiveArity = { [P in Primitive]: P extends 'concat' ? 'n' : P extends Binary ? 2 : P extends 'where' | 'conv2dBias' | 'conv2dBiasRelu' ? 3 : 1 };
 type Binary = 'reluBackward' | 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum' | 'matmul' | 'conv2d' | 'conv2dBackwardInput' | 'conv2dBackwardWeight' | 'cdist2';
 
 /** A primitive's inputs as a tuple of its arity, of tensors, Variables or shapes. */
@@ -135,12 +138,38 @@ function convolved(x: Meta, w: Meta, p: Conv2dOptions): Meta {
   const c = T.convGeometry('conv2d', x.shape, w.shape, p);
   return meta([c.n, c.o, c.oh, c.ow], x.dtype);
 }
+/** [N, O, OH, OW] of conv2d(x, w) + b, or the typed error of conv2d or of its bias. */
+function biasConvolved([x, w, b]: [Meta, Meta, Meta], p: Conv2dOptions): Meta {
+  const y = convolved(x, w, p);
+  T.checkConv2dBias(b, w.shape);
+  sameDType('conv2d', x, b);
+  return y;
+}
 /** conv2d's cotangents of x and w for g (conv2d and conv2dBias share them). */
 function convCotangents(g: Variable, x: Variable, w: Variable, p: Conv2dOptions, needs: boolean[]): [Variable | null, Variable | null] {
   return [
     needs[0] ? prim('conv2dBackwardInput', [g, w], { ...p, inputShape: x.shape.slice() }) : null,
     needs[1] ? prim('conv2dBackwardWeight', [x, g], { ...p, weightShape: w.shape.slice() }) : null,
   ];
+}
+/**
+ * The cotangents of x, w and b of y = conv2d(x, w) + b, or of y = relu(conv2d(x, w) + b) when `y` (the output)
+ * is given, for g: those of conv2dBias for gm = g, or gm = reluBackward(g, y). When no graph is recorded and
+ * both parameters need theirs, gw and gb come from one pass (`conv2dBackwardParams`, which masks and sums gm
+ * while it stages it for the weight kernel, the same bits); gm itself is then made only when x needs it.
+ */
+function biasConvCotangents(
+  g: Variable, y: Tensor | null, x: Variable, w: Variable, p: Conv2dOptions, needs: boolean[], V: typeof Ops,
+): [Variable | null, Variable | null, Variable | null] {
+  if (!isGradEnabled() && needs[1] && needs[2]) {
+    const gm = y !== null && needs[0] ? T.reluBackward(g.value, y) : g.value;
+    const opts = y !== null && !needs[0] ? { ...p, reluOutput: y } : p;
+    const [gw, gb] = T.conv2dBackwardParams(x.value, gm, w.shape, opts);
+    const gx = needs[0] ? convCotangents(constant(gm), x, w, p, [true, false])[0] : null;
+    return [gx, constant(gw), constant(gb)];
+  }
+  const gm = y === null ? g : prim('reluBackward', [g, constant(y)], null);
+  return [...convCotangents(gm, x, w, p, needs), needs[2] ? V.sum(gm, { axis: [0, 2, 3] }) : null];
 }
 /** The shape a view op gives x, from the tensor op itself on a one-element stand-in broadcast to x's shape (no copy). */
 const viewShape = (x: Meta, view: (t: Tensor) => Tensor): number[] =>
@@ -372,16 +401,21 @@ export const rules: { readonly [P in Primitive]: Readonly<Rule<P>> } = frozen<{ 
   // (a separate add would be one more pass over the output, the largest tensor of a network's first layer).
   conv2dBias: {
     doc: ['y = x ⋆ w + b[o] (b: [O])', '`conv2dBackwardInput(g, w)`, `conv2dBackwardWeight(x, g)`, Σ_{n,i,j} g'],
-    shape: ([x, w, b], p) => {
-      const y = convolved(x, w, p);
-      T.checkConv2dBias(b, w.shape);
-      sameDType('conv2d', x, b);
-      return y;
-    },
+    shape: biasConvolved,
     forward: ([x, w, b], p) => T.conv2d(x, w, { ...p, bias: b }),
-    vjp: (g, { inputs: [x, w], params, needs }, V) => [
-      ...convCotangents(g, x, w, params, needs), needs[2] ? V.sum(g, { axis: [0, 2, 3] }) : null,
+    vjp: (g, { inputs: [x, w], params, needs }, V) => biasConvCotangents(g, null, x, w, params, needs, V),
+  },
+  // The convolution, its bias and a relu as one primitive: the tensor op rectifies as it stores each sum, and
+  // the VJP's mask needs only the output (y > 0 exactly where the pre-activation is), so the pre-activation,
+  // a network's largest tensor, is never kept.
+  conv2dBiasRelu: {
+    doc: [
+      'y = relu(x ⋆ w + b[o])',
+      'with gm = `reluBackward(g, y)`: `conv2dBackwardInput(gm, w)`, `conv2dBackwardWeight(x, gm)`, Σ_{n,i,j} gm',
     ],
+    shape: biasConvolved,
+    forward: ([x, w, b], p) => T.conv2d(x, w, { ...p, bias: b, activation: 'relu' }),
+    vjp: (g, { inputs: [x, w], output: y, params, needs }, V) => biasConvCotangents(g, y.value, x, w, params, needs, V),
   },
   // bi(gy, w) is bilinear: ⟨h, bi(gy, w)⟩ = ⟨conv(h, w), gy⟩ = ⟨bw(h, gy), w⟩.
   conv2dBackwardInput: {

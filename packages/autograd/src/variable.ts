@@ -139,7 +139,7 @@ declare module './graph.js' {
     /** {@inheritDoc "@tsgrad/autograd"!topk} */
     topk(k: number, opts?: O.TopkOptions): { values: Variable; indices: Variable };
     /** {@inheritDoc "@tsgrad/autograd"!conv2d} */
-    conv2d(weight: VariableLike, opts?: O.Conv2dOptions & { bias?: VariableLike }): Variable;
+    conv2d(weight: VariableLike, opts?: O.Conv2dForwardOptions): Variable;
     /** {@inheritDoc "@tsgrad/autograd"!maxPool2d} */
     maxPool2d(opts: O.Pool2dOptions): Variable;
     /** {@inheritDoc "@tsgrad/autograd"!avgPool2d} */

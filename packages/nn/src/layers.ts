@@ -105,12 +105,18 @@ export class Conv2d extends Module {
   }
   /** conv2d(x, W) + b for x of shape [N, in, H, W] (see @tsgrad/tensor's conv2d for the output size). */
   forward(x: Variable): Variable {
-    return A.conv2d(x, this.weight, {
-      stride: this.stride,
-      padding: this.padding,
-      dilation: this.dilation,
-      ...(this.bias ? { bias: this.bias } : {}),
-    });
+    return A.conv2d(x, this.weight, this.options());
+  }
+  /**
+   * relu(conv2d(x, W) + b) as one op (conv2d's `activation: 'relu'`): the values and gradients of a ReLU after
+   * this layer, in one pass over the output, without keeping the pre-activation. {@link Sequential} runs a
+   * Conv2d followed by a ReLU this way.
+   */
+  forwardRelu(x: Variable): Variable {
+    return A.conv2d(x, this.weight, { ...this.options(), activation: 'relu' });
+  }
+  private options(): A.Conv2dForwardOptions {
+    return { stride: this.stride, padding: this.padding, dilation: this.dilation, ...(this.bias ? { bias: this.bias } : {}) };
   }
 }
 
@@ -197,10 +203,29 @@ export class Sequential extends Module {
   override namedChildren(): [string, Module][] {
     return this.layers.map((l, i) => [String(i), l]);
   }
-  /** The layers applied in order: `layers[k](… layers[1](layers[0](x)))`. */
+  /**
+   * The layers applied in order: `layers[k](… layers[1](layers[0](x)))`. A Conv2d followed by a ReLU runs as
+   * one op ({@link Conv2d.forwardRelu}: the same values and gradients), unless either class's method is
+   * overridden.
+   */
   forward(x: Variable): Variable {
     let y = x;
-    for (const l of this.layers) y = l.forward(y);
+    const ls = this.layers;
+    for (let k = 0; k < ls.length; k++) {
+      const l = ls[k]!;
+      if (fusesWithRelu(l, ls[k + 1])) {
+        y = (l as Conv2d).forwardRelu(y);
+        k++;
+      } else {
+        y = l.forward(y);
+      }
+    }
     return y;
   }
+}
+
+/** True when `a` is a Conv2d and `b` a ReLU, both with the methods of their classes (so fusing them is exact). */
+function fusesWithRelu(a: Module, b: Module | undefined): boolean {
+  return a instanceof Conv2d && b instanceof ReLU && a.forward === Conv2d.prototype.forward &&
+    a.forwardRelu === Conv2d.prototype.forwardRelu && b.forward === ReLU.prototype.forward;
 }

@@ -16,7 +16,8 @@
  * of columns is masked in both operands (so a non-finite x beyond the row cannot leak in as NaN = Inf·0).
  *
  * The forward pass adds the bias, when given, to each finished sum (one float32 add, as adding it afterwards
- * would), so a biased convolution needs no second pass over its output.
+ * would) and applies relu when asked (conv2d's `activation: 'relu'`), so a biased, rectified convolution needs
+ * no second or third pass over its output.
  *
  * Both sum in float32 in a fixed order (taps in (c, p, q) order; images, rows and column groups in order), so
  * results do not depend on how a caller splits the batch between threads when each thread owns whole outputs.
@@ -38,6 +39,7 @@
 // @ts-ignore: decorator
 @inline function forwardGroup(
   G: i32, x: usize, wg: usize, out: usize, C: i32, Hp: i32, Wp: i32, OH: i32, OW: i32, KH: i32, KW: i32, bg: usize,
+  relu: bool,
 ): void {
   const plane = <usize>(OH * OW) << 2;
   const zero = f32x4.splat(0);
@@ -73,6 +75,16 @@
         if (G > 6) a6 = f32x4.add(a6, v128.load32_splat(bg, 24));
         if (G > 7) a7 = f32x4.add(a7, v128.load32_splat(bg, 28));
       }
+      if (relu) {
+        a0 = f32x4.max(a0, zero);
+        if (G > 1) a1 = f32x4.max(a1, zero);
+        if (G > 2) a2 = f32x4.max(a2, zero);
+        if (G > 3) a3 = f32x4.max(a3, zero);
+        if (G > 4) a4 = f32x4.max(a4, zero);
+        if (G > 5) a5 = f32x4.max(a5, zero);
+        if (G > 6) a6 = f32x4.max(a6, zero);
+        if (G > 7) a7 = f32x4.max(a7, zero);
+      }
       const lanes = min(4, OW - j);
       const at = out + (<usize>(i * OW + j) << 2);
       storeLanes(at, a0, lanes);
@@ -89,12 +101,14 @@
 
 /**
  * out (nb·O·OH·OW floats, NCHW) = the convolution of nb padded images at x with the splatted weights at ws
- * (see {@link splatWeights}), plus bias[o] (O floats at `bias`; none when bias = 0). OH = Hp − KH + 1,
- * OW = Wp − KW + 1.
+ * (see {@link splatWeights}), plus bias[o] (O floats at `bias`; none when bias = 0), then max(·, 0) when relu
+ * is nonzero (f32x4.max: +0 for −0, NaN stays NaN, as the relu row). OH = Hp − KH + 1, OW = Wp − KW + 1.
  */
 export function convDirectForward(
   x: usize, ws: usize, out: usize, nb: i32, C: i32, Hp: i32, Wp: i32, O: i32, KH: i32, KW: i32, bias: usize,
+  relu: i32,
 ): void {
+  const r = relu != 0;
   const OH = Hp - KH + 1, OW = Wp - KW + 1;
   const imageIn = <usize>(C * Hp * Wp) << 2, imageOut = <usize>(O * OH * OW) << 2;
   const groupW = <usize>(C * KH * KW) << 7; // 8 v128 per tap
@@ -106,14 +120,14 @@ export function convDirectForward(
       const og = on + <usize>(o0 * OH * OW) * 4;
       const bg = bias == 0 ? 0 : bias + (<usize>o0 << 2);
       switch (G) {
-        case 8: forwardGroup(8, xn, wg, og, C, Hp, Wp, OH, OW, KH, KW, bg); break;
-        case 7: forwardGroup(7, xn, wg, og, C, Hp, Wp, OH, OW, KH, KW, bg); break;
-        case 6: forwardGroup(6, xn, wg, og, C, Hp, Wp, OH, OW, KH, KW, bg); break;
-        case 5: forwardGroup(5, xn, wg, og, C, Hp, Wp, OH, OW, KH, KW, bg); break;
-        case 4: forwardGroup(4, xn, wg, og, C, Hp, Wp, OH, OW, KH, KW, bg); break;
-        case 3: forwardGroup(3, xn, wg, og, C, Hp, Wp, OH, OW, KH, KW, bg); break;
-        case 2: forwardGroup(2, xn, wg, og, C, Hp, Wp, OH, OW, KH, KW, bg); break;
-        default: forwardGroup(1, xn, wg, og, C, Hp, Wp, OH, OW, KH, KW, bg);
+        case 8: forwardGroup(8, xn, wg, og, C, Hp, Wp, OH, OW, KH, KW, bg, r); break;
+        case 7: forwardGroup(7, xn, wg, og, C, Hp, Wp, OH, OW, KH, KW, bg, r); break;
+        case 6: forwardGroup(6, xn, wg, og, C, Hp, Wp, OH, OW, KH, KW, bg, r); break;
+        case 5: forwardGroup(5, xn, wg, og, C, Hp, Wp, OH, OW, KH, KW, bg, r); break;
+        case 4: forwardGroup(4, xn, wg, og, C, Hp, Wp, OH, OW, KH, KW, bg, r); break;
+        case 3: forwardGroup(3, xn, wg, og, C, Hp, Wp, OH, OW, KH, KW, bg, r); break;
+        case 2: forwardGroup(2, xn, wg, og, C, Hp, Wp, OH, OW, KH, KW, bg, r); break;
+        default: forwardGroup(1, xn, wg, og, C, Hp, Wp, OH, OW, KH, KW, bg, r);
       }
     }
   }

@@ -158,6 +158,15 @@ function checkAll({ g, dtype, seed }: Case): void {
   const OHW = g.oh * g.ow;
   for (let i = 0; i < want.length; i++) want[i] = want[i]! + bias[Math.floor(i / OHW) % g.o]!;
   expect(Buffer.from(yb.buffer).equals(Buffer.from(want.buffer)), 'forward with bias').toBe(true);
+
+  // With relu too (conv2d's activation), every path stores max(sum + bias, 0): +0 for negatives and −0.
+  const relu = (a: FloatArray): FloatArray => a.map((v) => (v > 0 || v !== v ? v : 0));
+  const yr = garbage(dtype, sz.y);
+  conv2dForward(x, w, yr, g, bias, true);
+  expect(Buffer.from(yr.buffer).equals(Buffer.from(relu(want).buffer)), 'forward with bias and relu').toBe(true);
+  const yr0 = garbage(dtype, sz.y);
+  conv2dForward(x, w, yr0, g, null, true);
+  expect(Buffer.from(yr0.buffer).equals(Buffer.from(relu(y).buffer)), 'forward with relu').toBe(true);
 }
 
 function geometry(

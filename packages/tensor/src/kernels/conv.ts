@@ -82,28 +82,42 @@ export { conv2dGeometry, type Conv2dGeometry } from './conv-im2col.js';
 
 /**
  * Forward convolution: out[n,o,i,j] = Σ_{c,p,q} x[n, c, i·sh − ph + p·dh, j·sw − pw + q·dw] · w[o,c,p,q]
- * (+ bias[o] when a bias of O elements is given, one add to each finished sum), zero padding. `out`
- * ([N, O, OH, OW]) is fully overwritten.
+ * (+ bias[o] when a bias of O elements is given, one add to each finished sum; then max(·, 0) when `relu`),
+ * zero padding. `out` ([N, O, OH, OW]) is fully overwritten.
  */
-export function conv2dForward(x: FloatArray, w: FloatArray, out: FloatArray, g: Conv2dGeometry, bias: FloatArray | null = null): void {
+export function conv2dForward(
+  x: FloatArray, w: FloatArray, out: FloatArray, g: Conv2dGeometry, bias: FloatArray | null = null, relu = false,
+): void {
   const N = g.n, O = g.o, OHW = g.oh * g.ow;
   if (N === 0 || O === 0 || OHW === 0) return;
   if (!isPointwise(g) && x instanceof Float32Array && directForwardApplies(g) && wasmActive()) {
-    // The direct kernel adds the bias as it stores each sum: no second pass over the output.
-    convDirectForwardWasm(x, w as Float32Array, out as Float32Array, g, bias as Float32Array | null);
+    // The direct kernel adds the bias and rectifies as it stores each sum: no second pass over the output.
+    convDirectForwardWasm(x, w as Float32Array, out as Float32Array, g, bias as Float32Array | null, relu);
     return;
   }
   convolve(x, w, out, g);
-  if (bias !== null) addBias(out, bias, N, O, OHW);
+  if (bias !== null || relu) addBiasRelu(out, bias, relu, N, O, OHW);
 }
 
-/** out[n, o, ·] += bias[o] in place, one rounding per element (the values an `add` of the bias would give). */
-function addBias(out: FloatArray, bias: FloatArray, N: number, O: number, OHW: number): void {
+/**
+ * out[n, o, ·] = out[n, o, ·] + bias[o] (when given), then max(·, 0) when `relu`, in place: one rounding per
+ * element, the values an `add` of the bias and a `relu` would give (+0 for −0 and for negatives, NaN stays NaN).
+ */
+function addBiasRelu(out: FloatArray, bias: FloatArray | null, relu: boolean, N: number, O: number, OHW: number): void {
   let d = 0;
   for (let n = 0; n < N; n++) {
     for (let o = 0; o < O; o++) {
-      const b = bias[o]!;
-      for (const e = d + OHW; d < e; d++) out[d] = out[d]! + b;
+      const b = bias === null ? 0 : bias[o]!;
+      const e = d + OHW;
+      if (!relu) for (; d < e; d++) out[d] = out[d]! + b;
+      else {
+        // Without a bias b is 0, and x + 0 changes only −0 (to +0), which relu maps to +0 anyway.
+        for (; d < e; d++) {
+          out[d] = out[d]! + b; // rounded to the array's precision before the comparison, as two ops would
+          const v = out[d]!;
+          out[d] = v > 0 || v !== v ? v : 0;
+        }
+      }
     }
   }
 }
@@ -199,6 +213,23 @@ export function conv2dBackwardInput(gy: FloatArray, w: FloatArray, gx: FloatArra
       col2im(cols, n0, nb, g, gx);
     }
   }
+}
+
+/**
+ * The weight and bias gradients in one pass where the direct wasm weight kernel applies (float32, O > 1):
+ * gw as {@link conv2dBackwardWeight} of gm, and gb[o] += Σ_{n,i,j} gm[n,o,i,j] (float64, zeroed by the caller),
+ * where gm = gy, or gy ⊙ [y > 0] when the relu output y is given, is only ever staged in the arena. The same
+ * bits as reluBackward, conv2dBackwardWeight and a sum over axes [0, 2, 3]. Returns false, touching nothing,
+ * where it does not apply (the caller then runs those ops).
+ */
+export function conv2dBackwardWeightBias(
+  x: FloatArray, gy: FloatArray, y: FloatArray | null, gw: FloatArray, gb: Float64Array, g: Conv2dGeometry,
+): boolean {
+  // With O = 1 the sum over [0, 2, 3] coalesces into one row over every image, an order the staged planes
+  // do not follow.
+  if (!(x instanceof Float32Array) || g.o < 2 || isPointwise(g) || !directWeightApplies(g) || !wasmActive()) return false;
+  convDirectBackwardWeightWasm(x, gy as Float32Array, gw as Float32Array, g, y as Float32Array | null, gb);
+  return true;
 }
 
 /**

@@ -2,7 +2,8 @@
  * conv2d and pooling at op level (the kernels have their own tests): hand-checked cases, fixed geometries against
  * the seven-loop reference (stride, padding, dilation, bias, views as inputs), padding semantics; softmax.
  */
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import * as T from '../index.js';
 import { conv2dRef, nd, pool2dRef } from '../../../../testing/reference.js';
 import { DTYPES } from '../../../../testing/arbitraries.js';
@@ -48,6 +49,90 @@ describe('conv2d', () => {
     const w = wave([3, 4, 3, 3], 'float64').slice([null, [null, null, -1]]).slice([null, [0, 3]]); // [3,3,3,3]
     expect(x.isContiguous() || w.isContiguous()).toBe(false);
     expect(T.conv2d(x, w, { padding: 1 })).toBeAllclose(T.conv2d(x.contiguous(), w.contiguous(), { padding: 1 }), { rtol: 0, atol: 0 });
+  });
+});
+
+/** Whether two tensors hold the same bits (shape, and every element by Object.is: signed zeros, NaNs). */
+function sameBits(a: T.Tensor, b: T.Tensor): boolean {
+  const x = a.toTypedArray(), y = b.toTypedArray();
+  return a.shape.join() === b.shape.join() && x.length === y.length && x.every((v, i) => Object.is(v, y[i]));
+}
+
+describe.each(['wasm', 'js'] as const)("conv2d's fused relu and conv2dBackwardParams on the %s backend", (backend) => {
+  const initial = T.getBackend();
+  beforeAll(() => T.setBackend(backend));
+  afterAll(() => T.setBackend(initial));
+
+  // Geometries that take the direct wasm kernels (1-4 input channels, stride 1, few taps, OW >= 4), some
+  // with padding, one with O = 1 (its bias sum is one row: the separate ops), and gemm paths.
+  const geometryArb = fc.record({
+    n: fc.integer({ min: 1, max: 9 }), c: fc.integer({ min: 1, max: 5 }), o: fc.integer({ min: 1, max: 17 }),
+    h: fc.integer({ min: 3, max: 20 }), w: fc.integer({ min: 3, max: 40 }), k: fc.integer({ min: 1, max: 6 }),
+    pad: fc.integer({ min: 0, max: 2 }), stride: fc.constantFrom(1, 1, 1, 2), seed: fc.integer({ min: 0, max: 1 << 30 }),
+    dtype: fc.constantFrom<T.DType>('float32', 'float32', 'float64'),
+  }).filter((g) => g.h + 2 * g.pad >= g.k && g.w + 2 * g.pad >= g.k);
+
+  it('give the bits of relu(conv2d + bias) and of reluBackward, conv2dBackwardWeight and sum, with and without the relu', () => {
+    fc.assert(fc.property(geometryArb, ({ n, c, o, h, w: wd, k, pad, stride, seed, dtype }) => {
+      const gen = new T.Generator(seed);
+      const x = T.randn([n, c, h, wd], { generator: gen, dtype }), w = T.randn([o, c, k, k], { generator: gen, dtype });
+      const b = T.randn([o], { generator: gen, dtype });
+      const opts = { padding: pad, stride };
+      const y = T.conv2d(x, w, { ...opts, bias: b, activation: 'relu' });
+      expect(sameBits(y, T.relu(T.conv2d(x, w, { ...opts, bias: b })))).toBe(true);
+      expect(sameBits(T.conv2d(x, w, { ...opts, activation: 'relu' }), T.relu(T.conv2d(x, w, opts)))).toBe(true);
+      const gy = T.randn(y.shape, { generator: gen, dtype });
+      const gm = T.reluBackward(gy, y);
+      const [gw, gb] = T.conv2dBackwardParams(x, gy, w.shape, { ...opts, reluOutput: y });
+      expect(sameBits(gw, T.conv2dBackwardWeight(x, gm, w.shape, opts))).toBe(true);
+      expect(sameBits(gb, T.sum(gm, { axis: [0, 2, 3] }))).toBe(true);
+      const [gw1, gb1] = T.conv2dBackwardParams(x, gy, w.shape, opts);
+      expect(sameBits(gw1, T.conv2dBackwardWeight(x, gy, w.shape, opts))).toBe(true);
+      expect(sameBits(gb1, T.sum(gy, { axis: [0, 2, 3] }))).toBe(true);
+    }), { numRuns: 60 });
+  });
+
+  it("match the float64 references at DrLIM's first layer, in chunks of images (its relu zeroes about half of gm)", () => {
+    const gen = new T.Generator(5);
+    const x = T.randn([19, 1, 32, 32], { generator: gen }), w = T.randn([15, 1, 6, 6], { generator: gen });
+    const b = T.randn([15], { generator: gen });
+    const y = T.conv2d(x, w, { bias: b, activation: 'relu' });
+    const pre = conv2dRef(nd(x), nd(w), { stride: [1, 1], padding: [0, 0], dilation: [1, 1] }, nd(b));
+    expect(y).toBeAllclose({ shape: pre.shape, data: pre.data.map((v) => Math.max(v, 0)) }, forwardTol('float32', 'sum'));
+    const gy = T.randn(y.shape, { generator: gen });
+    const [gw, gb] = T.conv2dBackwardParams(x, gy, w.shape, { reluOutput: y });
+    // gm in float64: gy where y > 0; gw[o, 0, p, q] = Σ gm[n, o, i, j] · x[n, 0, i + p, j + q].
+    const X = x.toTypedArray(), G = gy.toTypedArray(), Y = y.toTypedArray();
+    const wantW = new Float64Array(15 * 36), wantB = new Float64Array(15);
+    for (let m = 0; m < 19; m++) for (let o = 0; o < 15; o++) for (let i = 0; i < 27; i++) for (let j = 0; j < 27; j++) {
+      const at = ((m * 15 + o) * 27 + i) * 27 + j;
+      if (!(Y[at]! > 0)) continue;
+      wantB[o] += G[at]!;
+      for (let p = 0; p < 6; p++) for (let q = 0; q < 6; q++) wantW[o * 36 + p * 6 + q] += G[at]! * X[(m * 32 + i + p) * 32 + j + q]!;
+    }
+    expect(gw).toBeAllclose({ shape: [15, 1, 6, 6], data: wantW }, { rtol: 1e-4, atol: 1e-3 });
+    expect(gb).toBeAllclose({ shape: [15], data: wantB }, { rtol: 1e-4, atol: 1e-3 });
+  });
+});
+
+describe('conv2d activation and conv2dBackwardParams errors', () => {
+  const x = T.zeros([1, 1, 4, 4]), w = T.zeros([2, 1, 2, 2]);
+  it('name the unknown activation', () => {
+    expect(() => T.conv2d(x, w, { activation: 'tanh' as 'relu' })).toThrow(
+      new T.ValueError(`[conv2d] unknown activation "tanh": expected 'relu' or none`),
+    );
+  });
+  it("check reluOutput against the gradient's shape and dtype", () => {
+    const gy = T.zeros([1, 2, 3, 3]);
+    expect(() => T.conv2dBackwardParams(x, gy, w.shape, { reluOutput: T.zeros([1, 2, 3, 2]) })).toThrow(
+      new T.ShapeError('[conv2dBackwardParams] reluOutput must have the gradient\'s shape [1,2,3,3]: got [1,2,3,2]'),
+    );
+    expect(() => T.conv2dBackwardParams(x, gy, w.shape, { reluOutput: T.zeros([1, 2, 3, 3], { dtype: 'float64' }) })).toThrow(
+      new T.DTypeError('[conv2dBackwardParams] dtypes differ: float32 [1,2,3,3] and float64 [1,2,3,3]; convert one with astype()'),
+    );
+    expect(() => T.conv2dBackwardParams(x, T.zeros([1, 2, 2, 3]), w.shape)).toThrow(
+      new T.ShapeError('[conv2dBackwardParams] gradient has shape [1,2,2,3], but the forward output has shape [1,2,3,3]'),
+    );
   });
 });
 

@@ -3,6 +3,7 @@ import { ShapeError, ValueError, fmtShape } from '../errors.js';
 import {
   conv2dBackwardInput as convBackInputKernel,
   conv2dBackwardWeight as convBackWeightKernel,
+  conv2dBackwardWeightBias,
   conv2dForward,
   conv2dGeometry,
   type Conv2dGeometry,
@@ -18,7 +19,7 @@ import {
 import { checkShape, normAxis, pair, sizeOf } from '../shape.js';
 import { Tensor, alloc, allocOverwritten } from '../tensor.js';
 import { checkSameDType } from '../dtype.js';
-import { exp, div, log, sub } from './elementwise.js';
+import { exp, div, log, reluBackward, sub } from './elementwise.js';
 import { lseShift, max, sum } from './reduce.js';
 import { contiguous } from './views.js';
 
@@ -71,13 +72,34 @@ export function checkConv2dBias(bias: unknown, weightShape: readonly number[]): 
   }
 }
 
+/** Options of `conv2d`: the geometry, a bias, and an activation fused into the output's store. */
+export interface Conv2dForwardOptions extends Conv2dOptions {
+  /** b, shape [O], added to every position of output channel o. */
+  bias?: Tensor;
+  /**
+   * 'relu' stores max(y, 0) instead of y: the values `relu(conv2d(x, w, { bias }))` gives, in one pass over the
+   * output instead of two or three (tfjs's `fused.conv2d`). Its VJP needs only the output: see
+   * `conv2dBackwardParams`.
+   */
+  activation?: 'relu';
+}
+
+/** Throws unless `activation` is undefined or 'relu' (the one wording, for the tensor op and the autograd wrapper). */
+export function checkConv2dActivation(activation: unknown): void {
+  if (activation !== undefined && activation !== 'relu') {
+    throw new ValueError(`[conv2d] unknown activation ${JSON.stringify(activation)}: expected 'relu' or none`);
+  }
+}
+
 /**
  * 2-D cross-correlation (what deep-learning libraries call convolution), NCHW input and OIHW weight:
  * y[n,o,i,j] = Σ_{c,p,q} x[n, c, i·sh − ph + p·dh, j·sw − pw + q·dw] · w[o,c,p,q] (+ bias[o]),
- * zeros outside the input. Output size OH = ⌊(H + 2ph − dh(KH−1) − 1)/sh⌋ + 1, likewise OW.
- * VJPs: ∂/∂x is `conv2dBackwardInput` (the transposed convolution), ∂/∂w is `conv2dBackwardWeight`.
+ * zeros outside the input, then max(y, 0) with `activation: 'relu'`. Output size
+ * OH = ⌊(H + 2ph − dh(KH−1) − 1)/sh⌋ + 1, likewise OW.
+ * VJPs: ∂/∂x is `conv2dBackwardInput` (the transposed convolution), ∂/∂w is `conv2dBackwardWeight`, ∂/∂b is
+ * Σ_{n,i,j} gy; through the relu, each of them of gy ⊙ [y > 0] (`conv2dBackwardParams` gives ∂/∂w and ∂/∂b so).
  */
-export function conv2d(x: Tensor, weight: Tensor, opts: Conv2dOptions & { bias?: Tensor } = {}): Tensor {
+export function conv2d(x: Tensor, weight: Tensor, opts: Conv2dForwardOptions = {}): Tensor {
   checkRank4('conv2d', x, 'input', 'NCHW');
   checkRank4('conv2d', weight, 'weight', 'OIHW');
   checkSameDType('conv2d', x, weight);
@@ -88,11 +110,12 @@ export function conv2d(x: Tensor, weight: Tensor, opts: Conv2dOptions & { bias?:
     checkConv2dBias(b, weight.shape);
     checkSameDType('conv2d', x, b);
   }
+  checkConv2dActivation(opts.activation);
   const out = allocOverwritten(x.dtype, g.n * g.o * g.oh * g.ow);
   const xc = contiguous(x), wc = contiguous(weight), bc = b === undefined ? null : contiguous(b);
   conv2dForward(
     xc.data.subarray(xc.offset, xc.offset + xc.size), wc.data.subarray(wc.offset, wc.offset + wc.size), out, g,
-    bc === null ? null : bc.data.subarray(bc.offset, bc.offset + bc.size),
+    bc === null ? null : bc.data.subarray(bc.offset, bc.offset + bc.size), opts.activation === 'relu',
   );
   return new Tensor(out, [g.n, g.o, g.oh, g.ow]);
 }
@@ -132,6 +155,51 @@ export function conv2dBackwardWeight(x: Tensor, gy: Tensor, weightShape: readonl
   const xc = contiguous(x), gc = contiguous(gy);
   convBackWeightKernel(xc.data.subarray(xc.offset, xc.offset + xc.size), gc.data.subarray(gc.offset, gc.offset + gc.size), gw, g);
   return new Tensor(gw, wShape);
+}
+
+/**
+ * The gradients of conv2d's weight and bias for the output cotangent gy, through a fused relu when its output
+ * is given (`reluOutput`: y of `conv2d(x, w, { bias, activation: 'relu' })`):
+ *
+ *   gm = gy ⊙ [y > 0] (or gy),   gw = conv2dBackwardWeight(x, gm),   gb[o] = Σ_{n,i,j} gm[n,o,i,j].
+ *
+ * y > 0 exactly where the pre-activation is > 0, so the output is all the mask needs. The same bits as those
+ * ops one by one (`reluBackward`, `conv2dBackwardWeight`, `sum` over [0, 2, 3]); where the direct float32
+ * kernel applies, in one pass: gm is masked and summed while it is staged for the weight kernel, and never
+ * written out. Returns [gw, gb].
+ */
+export function conv2dBackwardParams(
+  x: Tensor, gy: Tensor, weightShape: readonly number[], opts: Conv2dOptions & { reluOutput?: Tensor } = {},
+): [Tensor, Tensor] {
+  const op = 'conv2dBackwardParams';
+  checkRank4(op, x, 'input', 'NCHW');
+  checkRank4(op, gy, 'gradient', 'NCHW');
+  checkSameDType(op, x, gy);
+  const wShape = checkShape(op, weightShape);
+  if (wShape.length !== 4) throw new ShapeError(`[${op}] weightShape must have rank 4: got ${fmtShape(wShape)}`);
+  const g = convGeometry(op, x.shape, wShape, opts);
+  checkGradShape(op, gy, [g.n, g.o, g.oh, g.ow]);
+  const y = opts.reluOutput;
+  if (y !== undefined) {
+    if (!(y instanceof Tensor) || y.shape.length !== 4 || y.shape.some((d, i) => d !== gy.shape[i])) {
+      throw new ShapeError(`[${op}] reluOutput must have the gradient's shape ${fmtShape(gy.shape)}: got ${y instanceof Tensor ? fmtShape(y.shape) : typeof y}`);
+    }
+    checkSameDType(op, gy, y);
+  }
+  const gw = alloc(x.dtype, sizeOf(wShape));
+  const acc = new Float64Array(g.o);
+  const xc = contiguous(x), gc = contiguous(gy), yc = y === undefined ? null : contiguous(y);
+  const fused = conv2dBackwardWeightBias(
+    xc.data.subarray(xc.offset, xc.offset + xc.size), gc.data.subarray(gc.offset, gc.offset + gc.size),
+    yc === null ? null : yc.data.subarray(yc.offset, yc.offset + yc.size), gw, acc, g,
+  );
+  if (!fused) {
+    const gm = y === undefined ? gy : reluBackward(gy, y);
+    return [conv2dBackwardWeight(x, gm, wShape, opts), sum(gm, { axis: [0, 2, 3] })];
+  }
+  const gb = alloc(x.dtype, g.o);
+  gb.set(acc);
+  return [new Tensor(gw, wShape), new Tensor(gb, [g.o])];
 }
 
 function checkGradShape(op: string, gy: Tensor, expected: readonly number[]): void {

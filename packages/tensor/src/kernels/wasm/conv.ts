@@ -17,7 +17,11 @@
  */
 import type { Conv2dGeometry } from '../conv-im2col.js';
 import { convThreads, runConv } from './pool.js';
-import { ensureBytes, ensureRowBytes, getRowRuntime, getRuntime, type Runtime } from './runtime.js';
+import { ROW_BLOCK, WASM_ROW_MIN } from './elementwise.js';
+import { ensureBytes, ensureRowBytes, getRowRuntime, getRuntime, type KernelExports, type Runtime } from './runtime.js';
+
+/** What staging needs of a runtime: the memory as float32 and the kernels (the row runtime or the shared one). */
+type Staging = { f32: Float32Array; exports: KernelExports };
 
 /**
  * When the direct kernels beat im2col + gemm on the wasm backend, measured (one process, interleaved, medians of
@@ -111,12 +115,13 @@ function blockImages(rt: Runtime, g: Conv2dGeometry, chunk: number, fixed: numbe
 }
 
 /**
- * out (N·O·OH·OW) = conv2d(x, w) (+ bias[o], O floats, when given) for a geometry that
- * {@link directForwardApplies} accepts (float32, contiguous). The bias is added in the kernel, to each finished
- * sum: the same float32 add as a separate pass, without the pass.
+ * out (N·O·OH·OW) = conv2d(x, w) (+ bias[o], O floats, when given; then max(·, 0) when `relu`) for a geometry
+ * that {@link directForwardApplies} accepts (float32, contiguous). The bias and relu are applied in the kernel,
+ * to each finished sum: the same float32 values as separate passes, without the passes.
  */
 export function convDirectForwardWasm(
   x: Float32Array, w: Float32Array, out: Float32Array, g: Conv2dGeometry, bias: Float32Array | null = null,
+  relu = false,
 ): void {
   const main = getRuntime();
   const parts = convThreads(main, workOf(g));
@@ -138,7 +143,7 @@ export function convDirectForwardWasm(
     for (let n0 = 0; n0 < g.n; n0 += block) {
       const nb = Math.min(block, g.n - n0);
       stageImages(rt.f32, x, n0, nb, g, xAt);
-      runConv(rt, false, nb, chunk, parts, [xAt * 4, wsAt * 4, oAt * 4, g.c, Hp, Wp, g.o, g.kh, g.kw, imgIn * 4, imgOut * 4, bAt * 4]);
+      runConv(rt, false, nb, chunk, parts, [xAt * 4, wsAt * 4, oAt * 4, g.c, Hp, Wp, g.o, g.kh, g.kw, imgIn * 4, imgOut * 4, bAt * 4, relu ? 1 : 0]);
       out.set(rt.f32.subarray(oAt, oAt + nb * imgOut), n0 * imgOut);
     }
     return;
@@ -153,35 +158,49 @@ export function convDirectForwardWasm(
   for (let n0 = 0; n0 < g.n; n0 += chunk) {
     const nb = Math.min(chunk, g.n - n0);
     stageImages(rt.f32, x, n0, nb, g, xAt);
-    rt.exports.convDirectForward(xAt * 4, wsAt * 4, oAt * 4, nb, g.c, Hp, Wp, g.o, g.kh, g.kw, bAt * 4);
+    rt.exports.convDirectForward(xAt * 4, wsAt * 4, oAt * 4, nb, g.c, Hp, Wp, g.o, g.kh, g.kw, bAt * 4, relu ? 1 : 0);
     out.set(rt.f32.subarray(oAt, oAt + nb * imgOut), n0 * imgOut);
   }
 }
 
-/** gw (O·C·KH·KW, overwritten) = the weight gradient for output gradient gy, where {@link directWeightApplies}. */
-export function convDirectBackwardWeightWasm(x: Float32Array, gy: Float32Array, gw: Float32Array, g: Conv2dGeometry): void {
+/**
+ * gw (O·C·KH·KW, overwritten) = the weight gradient for output gradient gy, where {@link directWeightApplies}.
+ *
+ * With `y` (the output of a conv2d with `activation: 'relu'`), the gradient is that of gm = gy ⊙ [y > 0]: the
+ * mask is applied to each staged block in the arena (the reluBackward row), so gm is never written to a
+ * tensor. With `gb` (O float64 sums, zeroed by the caller), gb[o] += Σ_{i,j} gm[n, o, i, j] for every image n in
+ * order, each plane summed as `sum` sums a row (see {@link planeSums}): the bias gradient from the same staged
+ * rows, in the bits `sum(gm, { axis: [0, 2, 3] })` gives when O > 1.
+ */
+export function convDirectBackwardWeightWasm(
+  x: Float32Array, gy: Float32Array, gw: Float32Array, g: Conv2dGeometry,
+  y: Float32Array | null = null, gb: Float64Array | null = null,
+): void {
   const main = getRuntime();
   const parts = convThreads(main, workOf(g));
   const taps = g.c * g.kh * g.kw, Hp = g.h + 2 * g.ph, Wp = g.w + 2 * g.pw, OHW = g.oh * g.ow;
   const chunk = chunkOf(g);
   const K = g.o * taps, part = (K + 3) & ~3;
   const imgIn = g.c * Hp * Wp, imgOut = g.o * OHW;
+  // Room for the staged y of a block, after gy's (and its 4 spare floats).
+  const yImg = y === null ? 0 : imgOut;
   // gw = Σ over chunks, in chunk order, of each chunk's own sum (float32 adds: the same on every path).
   const total = new Float32Array(K);
   if (parts > 1) {
     const rt = main!;
     const base = rt.arenaBase / 4;
-    const block = blockImages(rt, g, chunk, 0, imgIn + imgOut, part + 8);
+    const block = blockImages(rt, g, chunk, 0, imgIn + imgOut + yImg, part + 8);
     const chunks = Math.ceil(block / chunk);
     const pAt = base, xAt = pAt + chunks * part, gyAt = (xAt + block * imgIn + 4 + 3) & ~3;
-    ensureBytes(rt, (gyAt + block * imgOut + 4) * 4);
+    const yAt = (gyAt + block * imgOut + 4 + 3) & ~3;
+    ensureBytes(rt, (yAt + block * yImg + 4) * 4);
     for (let n0 = 0; n0 < g.n; n0 += block) {
       const nb = Math.min(block, g.n - n0), nc = Math.ceil(nb / chunk);
       const f = rt.f32;
       f.fill(0, pAt, pAt + nc * part);
       stageImages(f, x, n0, nb, g, xAt);
-      f.set(gy.subarray(n0 * imgOut, (n0 + nb) * imgOut), gyAt);
-      f.fill(0, gyAt + nb * imgOut, gyAt + nb * imgOut + 4);
+      stageGradient(rt, gy, y, n0, nb, imgOut, gyAt, yAt);
+      if (gb !== null) planeSums(rt, gyAt, nb, g.o, OHW, gb);
       runConv(rt, true, nb, chunk, parts, [xAt * 4, gyAt * 4, pAt * 4, g.c, Hp, Wp, g.o, g.kh, g.kw, imgIn * 4, imgOut * 4, part * 4]);
       for (let c = 0; c < nc; c++) addPart(total, rt.f32, pAt + c * part, K);
     }
@@ -191,18 +210,59 @@ export function convDirectBackwardWeightWasm(x: Float32Array, gy: Float32Array, 
   const rt = getRowRuntime()!;
   const base = rt.base / 4;
   const pAt = base, xAt = pAt + part, gyAt = (xAt + chunk * imgIn + 4 + 3) & ~3;
-  ensureRowBytes(rt, (gyAt + chunk * imgOut + 4) * 4);
-  const f = rt.f32;
+  const yAt = (gyAt + chunk * imgOut + 4 + 3) & ~3;
+  ensureRowBytes(rt, (yAt + chunk * yImg + 4) * 4);
   for (let n0 = 0; n0 < g.n; n0 += chunk) {
     const nb = Math.min(chunk, g.n - n0);
+    const f = rt.f32;
     f.fill(0, pAt, pAt + K);
     stageImages(f, x, n0, nb, g, xAt);
-    f.set(gy.subarray(n0 * imgOut, (n0 + nb) * imgOut), gyAt);
-    f.fill(0, gyAt + nb * imgOut, gyAt + nb * imgOut + 4);
+    stageGradient(rt, gy, y, n0, nb, imgOut, gyAt, yAt);
+    if (gb !== null) planeSums(rt, gyAt, nb, g.o, OHW, gb);
     rt.exports.convDirectBackwardWeight(xAt * 4, gyAt * 4, pAt * 4, nb, g.c, Hp, Wp, g.o, g.kh, g.kw);
     addPart(total, f, pAt, K);
   }
   gw.set(total);
+}
+
+/**
+ * Copies images n0 … n0+nb−1 of gy (imgOut floats each) to element gyAt, plus 4 zero floats; with y, copies
+ * y's to yAt and masks the staged gy in place: gy where y > 0, else +0 (the reluBackward row, so the same bits).
+ */
+function stageGradient(
+  rt: Staging,
+  gy: Float32Array, y: Float32Array | null, n0: number, nb: number, imgOut: number, gyAt: number, yAt: number,
+): void {
+  const f = rt.f32, len = nb * imgOut;
+  f.set(gy.subarray(n0 * imgOut, n0 * imgOut + len), gyAt);
+  f.fill(0, gyAt + len, gyAt + len + 4);
+  if (y === null) return;
+  f.set(y.subarray(n0 * imgOut, n0 * imgOut + len), yAt);
+  rt.exports.reluBackwardRow(gyAt * 4, 1, yAt * 4, 1, gyAt * 4, len);
+}
+
+/**
+ * gb[o] += Σ of plane (n, o) for the nb staged images at element `at` (O planes of P floats each), image by
+ * image: the order and rounding of `sum` over axes [0, 2, 3] of a contiguous float32 tensor with O > 1, which
+ * reduces each plane as one row (reduce.ts sumRow): rows of at least WASM_ROW_MIN floats in float64 by the
+ * sumRowF64 kernel, a ROW_BLOCK at a time, shorter ones by a float64 loop.
+ */
+function planeSums(
+  rt: Staging,
+  at: number, nb: number, O: number, P: number, gb: Float64Array,
+): void {
+  const f = rt.f32;
+  for (let n = 0, q = at; n < nb; n++) {
+    for (let o = 0; o < O; o++, q += P) {
+      let t = 0;
+      if (P >= WASM_ROW_MIN) {
+        for (let i = 0; i < P; i += ROW_BLOCK) t += rt.exports.sumRowF64((q + i) * 4, Math.min(ROW_BLOCK, P - i));
+      } else {
+        for (let i = 0; i < P; i++) t += f[q + i]!;
+      }
+      gb[o] = gb[o]! + t;
+    }
+  }
 }
 
 /** total[k] += f[at + k] for k < K, in float32 (the fixed order that makes every thread count agree). */

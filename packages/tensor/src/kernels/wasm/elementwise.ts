@@ -10,7 +10,7 @@ import { ROW_BLOCK_BYTES, getRowRuntime, type KernelExports, type RowRuntime } f
 import { wasmActive } from '../backend.js';
 
 /** Elements per operand block: two 32 KiB blocks stay in L1/L2 between the copy in, the kernel and the copy out. */
-const ROW_BLOCK = ROW_BLOCK_BYTES / 4;
+export const ROW_BLOCK = ROW_BLOCK_BYTES / 4;
 /**
  * Fewest elements of a row for which the exact rows run on wasm (shorter rows stay in TypeScript). Measured
  * (whole ops on contiguous float32, one process, interleaved, medians of five): mul 1.8 / 1.9 µs (js / wasm)

@@ -2,8 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  conv2d, conv2dBackwardInput, conv2dBackwardWeight, getBackend, getNumThreads, matmul, randn, setBackend,
-  setNumThreads, transpose, Generator, ValueError, type Tensor,
+  concat, conv2d, conv2dBackwardInput, conv2dBackwardParams, conv2dBackwardWeight, getBackend, getNumThreads, matmul,
+  randn, relu, reluBackward, setBackend, setNumThreads, sum, transpose, Generator, ValueError, type Tensor,
 } from '@tsgrad/tensor';
 import { getRuntime } from './runtime.js';
 import { poolReady, splitCount, workerChunks } from './pool.js';
@@ -77,6 +77,30 @@ describe('worker pool', () => {
         expect(split).toBe(splits[i]);
         expect(Buffer.from(two.buffer).equals(Buffer.from(one.buffer))).toBe(true);
       });
+    }
+  });
+
+  it('gives the fused relu convolution and its parameter gradients bit for bit at 1 and 2 threads, as the separate ops', () => {
+    const g = new Generator(6);
+    for (const { x: xs, w: wsh, pad } of [{ x: [128, 1, 32, 32], w: [15, 1, 6, 6], pad: 0 }, { x: [77, 2, 30, 29], w: [9, 2, 3, 5], pad: 1 }]) {
+      const x = randn(xs, { generator: g }), w = randn(wsh, { generator: g }), bias = randn([wsh[0]!], { generator: g });
+      const y = conv2d(x, w, { padding: pad, bias, activation: 'relu' });
+      const gy = randn(y.shape, { generator: g });
+      const params = (): Tensor => {
+        const [gw, gb] = conv2dBackwardParams(x, gy, wsh, { padding: pad, reluOutput: y });
+        return concat([gw.reshape([-1]), gb]);
+      };
+      for (const f of [() => conv2d(x, w, { padding: pad, bias, activation: 'relu' }), params]) {
+        const { one, two, split } = atBothCounts(f);
+        expect(split).toBe(true);
+        expect(Buffer.from(two.buffer).equals(Buffer.from(one.buffer))).toBe(true);
+      }
+      expect(Buffer.from((y.toTypedArray() as Float32Array).buffer)
+        .equals(Buffer.from((relu(conv2d(x, w, { padding: pad, bias })).toTypedArray() as Float32Array).buffer))).toBe(true);
+      const gm = reluBackward(gy, y);
+      const separate = concat([conv2dBackwardWeight(x, gm, wsh, { padding: pad }).reshape([-1]), sum(gm, { axis: [0, 2, 3] })]);
+      expect(Buffer.from((params().toTypedArray() as Float32Array).buffer)
+        .equals(Buffer.from((separate.toTypedArray() as Float32Array).buffer))).toBe(true);
     }
   });
 

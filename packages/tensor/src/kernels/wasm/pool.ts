@@ -104,12 +104,12 @@ function drain(s: Int32Array, base: number, g: number, k: KernelFns, ws: number)
         s[a + 10]!, s[a + 11]!, s[a + 12]!, s[a + 13]!, 0, M, lo, Math.min(N, lo + step), ws);
     } else {
       // A convolution: chunk c is images [lo, lo + nb) of M; args x, ws | gy, out | parts, C, Hp, Wp, O, KH, KW,
-      // the byte strides of an image of x and of out | gy, and the forward's bias (0: none) | the byte stride of a
-      // part of the weight gradient.
+      // the byte strides of an image of x and of out | gy, the forward's bias (0: none) | the byte stride of a
+      // part of the weight gradient, and the forward's relu flag.
       const nb = Math.min(M, lo + step) - lo;
       const x = s[a]! + lo * s[a + 9]!;
       if (kind === 1) {
-        k.convDirectForward(x, s[a + 1]!, s[a + 2]! + lo * s[a + 10]!, nb, s[a + 3]!, s[a + 4]!, s[a + 5]!, s[a + 6]!, s[a + 7]!, s[a + 8]!, s[a + 11]!);
+        k.convDirectForward(x, s[a + 1]!, s[a + 2]! + lo * s[a + 10]!, nb, s[a + 3]!, s[a + 4]!, s[a + 5]!, s[a + 6]!, s[a + 7]!, s[a + 8]!, s[a + 11]!, s[a + 12]!);
       } else {
         k.convDirectBackwardWeight(x, s[a + 1]! + lo * s[a + 10]!, s[a + 2]! + c * s[a + 11]!, nb, s[a + 3]!, s[a + 4]!, s[a + 5]!, s[a + 6]!, s[a + 7]!, s[a + 8]!);
       }
@@ -359,13 +359,14 @@ export function convThreads(rt: Runtime | null, work: number): number {
  * [c·step, (c+1)·step). `weight` selects the weight gradient (each chunk adds into its own part of the
  * gradient, so any split sums the same numbers in the same order) instead of the forward pass (each chunk
  * writes its own images' outputs). Arguments: x, ws | gy, out | parts, C, Hp, Wp, O, KH, KW, the byte
- * strides of an image of x and of an image of out | gy, and the bias (0: none) | the byte stride of a part.
+ * strides of an image of x and of an image of out | gy, the bias (0: none) | the byte stride of a part, and
+ * (forward) the relu flag (0: none).
  */
 export function runConv(rt: Runtime, weight: boolean, images: number, step: number, parts: number, args: readonly number[]): void {
   const s = rt.i32, base = CTRL / 4;
   for (let w = 0; w < parts - 1; w++) s[base + WSA + w] = workspace(rt, w + 1);
   s[base + WORKERS] = parts - 1;
-  for (let q = 0; q < 12; q++) s[base + ARGS + q] = args[q]!;
+  for (let q = 0; q < 13; q++) s[base + ARGS + q] = args[q] ?? 0;
   s[base + KIND] = weight ? JOB_CONV_WEIGHT : JOB_CONV_FORWARD;
   s[base + STEP] = step;
   s[base + DIM_M] = images;

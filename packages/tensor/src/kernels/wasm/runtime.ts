@@ -37,7 +37,7 @@ export interface KernelExports {
   simdPeak(n: number): number;
   tanhRow(src: number, dst: number, n: number): void;
   convDirectForward(x: number, ws: number, out: number, nb: number, C: number, Hp: number, Wp: number, O: number,
-    KH: number, KW: number, bias: number): void;
+    KH: number, KW: number, bias: number, relu: number): void;
   convDirectBackwardWeight(x: number, gy: number, gw: number, nb: number, C: number, Hp: number, Wp: number,
     O: number, KH: number, KW: number): void;
   splatWeights(w: number, dst: number, O: number, taps: number): number;
