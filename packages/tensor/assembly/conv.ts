@@ -24,6 +24,7 @@
  * The group sizes are compile-time constants in each specialised body (the switch at the call), so Binaryen
  * drops the unused accumulators.
  */
+import { reluBackwardRow, sumRowF64 } from './elementwise';
 
 // @ts-ignore: decorator
 @inline function storeLanes(at: usize, v: v128, lanes: i32): void {
@@ -239,4 +240,44 @@ export function convDirectBackwardWeight(
       }
     }
   }
+}
+
+/**
+ * Floats of a plane from which `planeSum` takes the sumRowF64 kernel, and the rows it hands it at a time: the
+ * TypeScript reduction's WASM_ROW_MIN and ROW_BLOCK (kernels/wasm/elementwise.ts), whose order it reproduces.
+ */
+const ROW_MIN: i32 = 128;
+const ROW_BLOCK: i32 = 8192;
+
+/**
+ * Σ of the n floats at p in float64, in the order and rounding of `sum` reducing one contiguous row on the wasm
+ * backend (reduce.ts sumRow → sumWasm): blocks of ROW_BLOCK floats by sumRowF64, their sums added in order, when
+ * n ≥ ROW_MIN; else one float64 add per float, in index order.
+ */
+function planeSum(p: usize, n: i32): f64 {
+  let t: f64 = 0;
+  if (n >= ROW_MIN) {
+    for (let i = 0; i < n; i += ROW_BLOCK) t += sumRowF64(p + (<usize>i << 2), min(ROW_BLOCK, n - i));
+  } else {
+    for (let i = 0; i < n; i++) t += <f64>load<f32>(p + (<usize>i << 2));
+  }
+  return t;
+}
+
+/**
+ * One chunk of the weight and bias gradients through an optional relu: with y ≠ 0 (the relu's output, laid out
+ * as gy), gy ← gy where y > 0, else +0, in place (the reluBackward row, so the same bits); with sums ≠ 0,
+ * sums[n·O + o] = {@link planeSum} of plane (n, o) of gy, in float64, for the caller to add image by image;
+ * then gw += the chunk's weight gradient ({@link convDirectBackwardWeight}). Each thread runs whole chunks, so
+ * the masking and the sums split with the product and run while the chunk is in cache.
+ */
+export function convDirectBackwardParams(
+  x: usize, gy: usize, y: usize, sums: usize, gw: usize, nb: i32, C: i32, Hp: i32, Wp: i32, O: i32, KH: i32, KW: i32,
+): void {
+  const P = (Hp - KH + 1) * (Wp - KW + 1);
+  if (y != 0) reluBackwardRow(gy, 1, y, 1, gy, nb * O * P);
+  if (sums != 0) {
+    for (let k = 0; k < nb * O; k++) store<f64>(sums + (<usize>k << 3), planeSum(gy + (<usize>(k * P) << 2), P));
+  }
+  convDirectBackwardWeight(x, gy, gw, nb, C, Hp, Wp, O, KH, KW);
 }

@@ -92,6 +92,17 @@ describe.each(['wasm', 'js'] as const)("conv2d's fused relu and conv2dBackwardPa
     }), { numRuns: 60 });
   });
 
+  it('give the bias sum of planes longer than a row block (8192 floats) in the bits of sum', () => {
+    const gen = new T.Generator(9);
+    const x = T.randn([2, 1, 96, 96], { generator: gen }), w = T.randn([3, 1, 3, 3], { generator: gen }), b = T.randn([3], { generator: gen });
+    const y = T.conv2d(x, w, { bias: b, activation: 'relu' }); // planes of 94 × 94 = 8836 floats
+    const gy = T.randn(y.shape, { generator: gen });
+    const gm = T.reluBackward(gy, y);
+    const [gw, gb] = T.conv2dBackwardParams(x, gy, w.shape, { reluOutput: y });
+    expect(sameBits(gb, T.sum(gm, { axis: [0, 2, 3] }))).toBe(true);
+    expect(sameBits(gw, T.conv2dBackwardWeight(x, gm, w.shape))).toBe(true);
+  });
+
   it("match the float64 references at DrLIM's first layer, in chunks of images (its relu zeroes about half of gm)", () => {
     const gen = new T.Generator(5);
     const x = T.randn([19, 1, 32, 32], { generator: gen }), w = T.randn([15, 1, 6, 6], { generator: gen });

@@ -8,20 +8,17 @@
  * contiguous run). Four spare zero floats follow each operand, so the kernels' 4-lane loads that start inside a
  * row never leave the arena.
  *
- * Threads. On one thread the kernels run on the row runtime's unshared memory (faster copies). With more threads
- * (setNumThreads, a large enough call, a pool that can run), they run on the shared memory: a block of images
- * is staged at once and its chunks are claimed by the calling thread and the workers (pool.ts runConv). The
+ * Threads. On one thread the kernels run on the row runtime's unshared memory. With more threads (setNumThreads,
+ * a large enough call, a pool that can run), they run on the shared memory, a block of images at a time in two
+ * sets of buffers: the block's chunks are claimed by the calling thread and the workers (pool.ts startConv,
+ * finishJob) while the caller copies the last block's outputs out (forward) or stages the next (weight). The
  * weight gradient sums each chunk of images into its own part, and the parts are added in chunk order, on one
  * thread as on many (the chunk size does not depend on the thread count): the result is the same bits for
  * every thread count.
  */
 import type { Conv2dGeometry } from '../conv-im2col.js';
-import { convThreads, runConv } from './pool.js';
-import { ROW_BLOCK, WASM_ROW_MIN } from './elementwise.js';
-import { ensureBytes, ensureRowBytes, getRowRuntime, getRuntime, type KernelExports, type Runtime } from './runtime.js';
-
-/** What staging needs of a runtime: the memory as float32 and the kernels (the row runtime or the shared one). */
-type Staging = { f32: Float32Array; exports: KernelExports };
+import { convThreads, finishJob, startConv } from './pool.js';
+import { ensureBytes, ensureRowBytes, getRowRuntime, getRuntime, type Runtime } from './runtime.js';
 
 /**
  * When the direct kernels beat im2col + gemm on the wasm backend, measured (one process, interleaved, medians of
@@ -135,17 +132,34 @@ export function convDirectForwardWasm(
     const rt = main!;
     const base = rt.arenaBase / 4;
     const wAt = base, wsAt = wAt + wLen;
-    const block = blockImages(rt, g, chunk, wLen + wsLen, imgIn + imgOut, 8);
-    const xAt = wsAt + wsLen, oAt = (xAt + block * imgIn + 4 + 3) & ~3;
-    ensureBytes(rt, (oAt + block * imgOut) * 4);
+    // Two sets of block buffers: while the threads compute block k in one, the caller copies block k − 1's
+    // outputs out of the other. The forward's bits do not depend on the chunks, so they are a quarter of the
+    // one-thread chunk and a block is four per thread: the copies overlap the work and the threads stay even
+    // (DrLIM's first layer at 2 threads: 3.8–3.9 ms, against 4.4–4.8 for one block of whole chunks).
+    const fch = Math.max(1, Math.ceil(chunk / 4));
+    const block = Math.min(4 * parts * fch, blockImages(rt, g, fch, wLen + wsLen, 2 * (imgIn + imgOut), 16));
+    const xA = [0, 0], oA = [0, 0];
+    let at = wsAt + wsLen;
+    for (let b = 0; b < 2; b++) {
+      xA[b] = at;
+      oA[b] = (at + block * imgIn + 4 + 3) & ~3;
+      at = oA[b]! + block * imgOut;
+    }
+    ensureBytes(rt, at * 4);
     const bAt = stageWeights(rt.f32, w, bias, g.o * taps, wAt);
     rt.exports.splatWeights(wAt * 4, wsAt * 4, g.o, taps);
-    for (let n0 = 0; n0 < g.n; n0 += block) {
-      const nb = Math.min(block, g.n - n0);
-      stageImages(rt.f32, x, n0, nb, g, xAt);
-      runConv(rt, false, nb, chunk, parts, [xAt * 4, wsAt * 4, oAt * 4, g.c, Hp, Wp, g.o, g.kh, g.kw, imgIn * 4, imgOut * 4, bAt * 4, relu ? 1 : 0]);
-      out.set(rt.f32.subarray(oAt, oAt + nb * imgOut), n0 * imgOut);
+    let prev0 = 0, prevNb = 0;
+    for (let n0 = 0, k = 0; n0 < g.n; n0 += block, k++) {
+      const nb = Math.min(block, g.n - n0), b = k & 1;
+      stageImages(rt.f32, x, n0, nb, g, xA[b]!);
+      startConv(rt, false, nb, fch, parts, [xA[b]! * 4, wsAt * 4, oA[b]! * 4, g.c, Hp, Wp, g.o, g.kh, g.kw, imgIn * 4, imgOut * 4, bAt * 4, relu ? 1 : 0]);
+      if (k > 0) out.set(rt.f32.subarray(oA[1 - b]!, oA[1 - b]! + prevNb * imgOut), prev0 * imgOut);
+      finishJob(rt);
+      prev0 = n0;
+      prevNb = nb;
     }
+    const last = (Math.ceil(g.n / block) - 1) & 1;
+    out.set(rt.f32.subarray(oA[last]!, oA[last]! + prevNb * imgOut), prev0 * imgOut);
     return;
   }
   const rt = getRowRuntime()!;
@@ -167,10 +181,11 @@ export function convDirectForwardWasm(
  * gw (O·C·KH·KW, overwritten) = the weight gradient for output gradient gy, where {@link directWeightApplies}.
  *
  * With `y` (the output of a conv2d with `activation: 'relu'`), the gradient is that of gm = gy ⊙ [y > 0]: the
- * mask is applied to each staged block in the arena (the reluBackward row), so gm is never written to a
+ * mask is applied to each staged chunk in wasm memory (the reluBackward row), so gm is never written to a
  * tensor. With `gb` (O float64 sums, zeroed by the caller), gb[o] += Σ_{i,j} gm[n, o, i, j] for every image n in
- * order, each plane summed as `sum` sums a row (see {@link planeSums}): the bias gradient from the same staged
- * rows, in the bits `sum(gm, { axis: [0, 2, 3] })` gives when O > 1.
+ * order, each plane summed as `sum` sums a row (assembly/conv.ts planeSum): the bias gradient from the same
+ * staged rows, in the bits `sum(gm, { axis: [0, 2, 3] })` gives when O > 1. Both run inside each chunk's job
+ * (convDirectBackwardParams), on whichever thread takes the chunk.
  */
 export function convDirectBackwardWeightWasm(
   x: Float32Array, gy: Float32Array, gw: Float32Array, g: Conv2dGeometry,
@@ -182,87 +197,88 @@ export function convDirectBackwardWeightWasm(
   const chunk = chunkOf(g);
   const K = g.o * taps, part = (K + 3) & ~3;
   const imgIn = g.c * Hp * Wp, imgOut = g.o * OHW;
-  // Room for the staged y of a block, after gy's (and its 4 spare floats).
-  const yImg = y === null ? 0 : imgOut;
+  // Per image: its padded input, gy, y when masking, and (as float64) its O plane sums when summing.
+  const yImg = y === null ? 0 : imgOut, sImg = gb === null ? 0 : 2 * g.o;
+  const args = (b: Buffers): number[] => [b.x * 4, b.gy * 4, b.p * 4, g.c, Hp, Wp, g.o, g.kh, g.kw, imgIn * 4, imgOut * 4, part * 4];
   // gw = Σ over chunks, in chunk order, of each chunk's own sum (float32 adds: the same on every path).
   const total = new Float32Array(K);
   if (parts > 1) {
     const rt = main!;
-    const base = rt.arenaBase / 4;
-    const block = blockImages(rt, g, chunk, 0, imgIn + imgOut + yImg, part + 8);
+    // Two sets of block buffers (blocks of one chunk per thread): while the threads compute block k in one, the
+    // caller stages block k + 1 into the other.
+    const per = imgIn + imgOut + yImg + sImg, perChunk = part + 24;
+    const block = Math.min(parts * chunk, blockImages(rt, g, chunk, 0, 2 * per, 2 * perChunk));
     const chunks = Math.ceil(block / chunk);
-    const pAt = base, xAt = pAt + chunks * part, gyAt = (xAt + block * imgIn + 4 + 3) & ~3;
-    const yAt = (gyAt + block * imgOut + 4 + 3) & ~3;
-    ensureBytes(rt, (yAt + block * yImg + 4) * 4);
-    for (let n0 = 0; n0 < g.n; n0 += block) {
-      const nb = Math.min(block, g.n - n0), nc = Math.ceil(nb / chunk);
-      const f = rt.f32;
-      f.fill(0, pAt, pAt + nc * part);
-      stageImages(f, x, n0, nb, g, xAt);
-      stageGradient(rt, gy, y, n0, nb, imgOut, gyAt, yAt);
-      if (gb !== null) planeSums(rt, gyAt, nb, g.o, OHW, gb);
-      runConv(rt, true, nb, chunk, parts, [xAt * 4, gyAt * 4, pAt * 4, g.c, Hp, Wp, g.o, g.kh, g.kw, imgIn * 4, imgOut * 4, part * 4]);
-      for (let c = 0; c < nc; c++) addPart(total, rt.f32, pAt + c * part, K);
+    const bufs: Buffers[] = [];
+    let at = rt.arenaBase / 4;
+    for (let b = 0; b < 2; b++) {
+      const buf = layout(at, block, chunks, part, imgIn, imgOut, yImg, sImg);
+      bufs.push(buf);
+      at = buf.end;
+    }
+    ensureBytes(rt, at * 4);
+    const f = rt.f32, f64 = new Float64Array(f.buffer);
+    const stage = (n0: number, buf: Buffers): void => {
+      const nb = Math.min(block, g.n - n0);
+      stageImages(f, x, n0, nb, g, buf.x);
+      stageGradient(f, gy, y, n0, nb, imgOut, buf.gy, buf.y);
+    };
+    stage(0, bufs[0]!);
+    for (let n0 = 0, k = 0; n0 < g.n; n0 += block, k++) {
+      const nb = Math.min(block, g.n - n0), nc = Math.ceil(nb / chunk), buf = bufs[k & 1]!;
+      f.fill(0, buf.p, buf.p + nc * part);
+      startConv(rt, true, nb, chunk, parts, args(buf), [y === null ? 0 : buf.y * 4, gb === null ? 0 : buf.s * 4]);
+      if (n0 + block < g.n) stage(n0 + block, bufs[(k + 1) & 1]!);
+      finishJob(rt);
+      for (let c = 0; c < nc; c++) addPart(total, f, buf.p + c * part, K);
+      if (gb !== null) addSums(gb, f64, buf.s / 2, nb, g.o);
     }
     gw.set(total);
     return;
   }
   const rt = getRowRuntime()!;
-  const base = rt.base / 4;
-  const pAt = base, xAt = pAt + part, gyAt = (xAt + chunk * imgIn + 4 + 3) & ~3;
-  const yAt = (gyAt + chunk * imgOut + 4 + 3) & ~3;
-  ensureRowBytes(rt, (yAt + chunk * yImg + 4) * 4);
+  const buf = layout(rt.base / 4, chunk, 1, part, imgIn, imgOut, yImg, sImg);
+  ensureRowBytes(rt, buf.end * 4);
+  const f = rt.f32, f64 = new Float64Array(f.buffer);
   for (let n0 = 0; n0 < g.n; n0 += chunk) {
     const nb = Math.min(chunk, g.n - n0);
-    const f = rt.f32;
-    f.fill(0, pAt, pAt + K);
-    stageImages(f, x, n0, nb, g, xAt);
-    stageGradient(rt, gy, y, n0, nb, imgOut, gyAt, yAt);
-    if (gb !== null) planeSums(rt, gyAt, nb, g.o, OHW, gb);
-    rt.exports.convDirectBackwardWeight(xAt * 4, gyAt * 4, pAt * 4, nb, g.c, Hp, Wp, g.o, g.kh, g.kw);
-    addPart(total, f, pAt, K);
+    f.fill(0, buf.p, buf.p + K);
+    stageImages(f, x, n0, nb, g, buf.x);
+    stageGradient(f, gy, y, n0, nb, imgOut, buf.gy, buf.y);
+    rt.exports.convDirectBackwardParams(buf.x * 4, buf.gy * 4, y === null ? 0 : buf.y * 4, gb === null ? 0 : buf.s * 4, buf.p * 4,
+      nb, g.c, Hp, Wp, g.o, g.kh, g.kw);
+    addPart(total, f, buf.p, K);
+    if (gb !== null) addSums(gb, f64, buf.s / 2, nb, g.o);
   }
   gw.set(total);
 }
 
-/**
- * Copies images n0 … n0+nb−1 of gy (imgOut floats each) to element gyAt, plus 4 zero floats; with y, copies
- * y's to yAt and masks the staged gy in place: gy where y > 0, else +0 (the reluBackward row, so the same bits).
- */
-function stageGradient(
-  rt: Staging,
-  gy: Float32Array, y: Float32Array | null, n0: number, nb: number, imgOut: number, gyAt: number, yAt: number,
-): void {
-  const f = rt.f32, len = nb * imgOut;
-  f.set(gy.subarray(n0 * imgOut, n0 * imgOut + len), gyAt);
-  f.fill(0, gyAt + len, gyAt + len + 4);
-  if (y === null) return;
-  f.set(y.subarray(n0 * imgOut, n0 * imgOut + len), yAt);
-  rt.exports.reluBackwardRow(gyAt * 4, 1, yAt * 4, 1, gyAt * 4, len);
-}
+/** Where a block's operands of the weight gradient sit (float32 element indices; s is 8-byte aligned). */
+interface Buffers { p: number; x: number; gy: number; y: number; s: number; end: number }
 
 /**
- * gb[o] += Σ of plane (n, o) for the nb staged images at element `at` (O planes of P floats each), image by
- * image: the order and rounding of `sum` over axes [0, 2, 3] of a contiguous float32 tensor with O > 1, which
- * reduces each plane as one row (reduce.ts sumRow): rows of at least WASM_ROW_MIN floats in float64 by the
- * sumRowF64 kernel, a ROW_BLOCK at a time, shorter ones by a float64 loop.
+ * Lays out, from element `at`: `chunks` parts of the gradient, then the padded images, gy, y (yImg floats per
+ * image, 0 without it) and the plane sums (sImg floats per image), each followed by 4 spare floats and aligned.
  */
-function planeSums(
-  rt: Staging,
-  at: number, nb: number, O: number, P: number, gb: Float64Array,
+function layout(at: number, images: number, chunks: number, part: number, imgIn: number, imgOut: number, yImg: number, sImg: number): Buffers {
+  const p = at, x = p + chunks * part, gy = (x + images * imgIn + 4 + 3) & ~3;
+  const y = (gy + images * imgOut + 4 + 3) & ~3, s = (y + images * yImg + 4 + 3) & ~3;
+  return { p, x, gy, y, s, end: s + images * sImg + 4 };
+}
+
+/** Copies images n0 … n0+nb−1 of gy (imgOut floats each) to element gyAt, plus 4 zero floats; and y's to yAt. */
+function stageGradient(
+  f: Float32Array, gy: Float32Array, y: Float32Array | null, n0: number, nb: number, imgOut: number, gyAt: number, yAt: number,
 ): void {
-  const f = rt.f32;
-  for (let n = 0, q = at; n < nb; n++) {
-    for (let o = 0; o < O; o++, q += P) {
-      let t = 0;
-      if (P >= WASM_ROW_MIN) {
-        for (let i = 0; i < P; i += ROW_BLOCK) t += rt.exports.sumRowF64((q + i) * 4, Math.min(ROW_BLOCK, P - i));
-      } else {
-        for (let i = 0; i < P; i++) t += f[q + i]!;
-      }
-      gb[o] = gb[o]! + t;
-    }
-  }
+  const len = nb * imgOut;
+  f.set(gy.subarray(n0 * imgOut, n0 * imgOut + len), gyAt);
+  f.fill(0, gyAt + len, gyAt + len + 4);
+  if (y !== null) f.set(y.subarray(n0 * imgOut, n0 * imgOut + len), yAt);
+}
+
+/** gb[o] += sums[at + n·O + o] for the nb images in order (float64 adds: `sum`'s accumulation, image by image). */
+function addSums(gb: Float64Array, f64: Float64Array, at: number, nb: number, O: number): void {
+  for (let n = 0, q = at; n < nb; n++) for (let o = 0; o < O; o++, q++) gb[o] = gb[o]! + f64[q]!;
 }
 
 /** total[k] += f[at + k] for k < K, in float32 (the fixed order that makes every thread count agree). */

@@ -43,6 +43,9 @@ const DIM_N = 7;
 const ARGS = 8;
 /** The job's kernel: JOB_GEMM, JOB_CONV_FORWARD or JOB_CONV_WEIGHT. */
 const KIND = 22;
+/** A weight-gradient job's relu output and bias-sum addresses (0: none), read by `drain` at slots 23 and 24. */
+const CONV_Y = 23;
+const CONV_SUMS = 24;
 const JOB_GEMM = 0;
 const JOB_CONV_FORWARD = 1;
 const JOB_CONV_WEIGHT = 2;
@@ -111,7 +114,11 @@ function drain(s: Int32Array, base: number, g: number, k: KernelFns, ws: number)
       if (kind === 1) {
         k.convDirectForward(x, s[a + 1]!, s[a + 2]! + lo * s[a + 10]!, nb, s[a + 3]!, s[a + 4]!, s[a + 5]!, s[a + 6]!, s[a + 7]!, s[a + 8]!, s[a + 11]!, s[a + 12]!);
       } else {
-        k.convDirectBackwardWeight(x, s[a + 1]! + lo * s[a + 10]!, s[a + 2]! + c * s[a + 11]!, nb, s[a + 3]!, s[a + 4]!, s[a + 5]!, s[a + 6]!, s[a + 7]!, s[a + 8]!);
+        // The weight gradient's relu output (slot 23) and bias sums (slot 24), each 0 when absent.
+        const y = s[base + 23]!, sums = s[base + 24]!;
+        k.convDirectBackwardParams(x, s[a + 1]! + lo * s[a + 10]!, y === 0 ? 0 : y + lo * s[a + 10]!,
+          sums === 0 ? 0 : sums + lo * s[a + 6]! * 8, s[a + 2]! + c * s[a + 11]!, nb, s[a + 3]!, s[a + 4]!, s[a + 5]!,
+          s[a + 6]!, s[a + 7]!, s[a + 8]!);
       }
     }
     if (Atomics.add(s, base + 3, 1) + 1 === s[base + 2]) Atomics.notify(s, base + 3);
@@ -120,7 +127,7 @@ function drain(s: Int32Array, base: number, g: number, k: KernelFns, ws: number)
 
 type KernelFn = (...args: number[]) => void;
 /** The kernels a chunk may run (the instance's exports, on every thread). */
-interface KernelFns { gemm: KernelFn; convDirectForward: KernelFn; convDirectBackwardWeight: KernelFn }
+interface KernelFns { gemm: KernelFn; convDirectForward: KernelFn; convDirectBackwardParams: KernelFn }
 
 /** What the workers run: a self-contained script, the same for Node and browsers. */
 const WORKER_SOURCE = `
@@ -360,13 +367,32 @@ export function convThreads(rt: Runtime | null, work: number): number {
  * gradient, so any split sums the same numbers in the same order) instead of the forward pass (each chunk
  * writes its own images' outputs). Arguments: x, ws | gy, out | parts, C, Hp, Wp, O, KH, KW, the byte
  * strides of an image of x and of an image of out | gy, the bias (0: none) | the byte stride of a part, and
- * (forward) the relu flag (0: none).
+ * (forward) the relu flag (0: none); `extra`, for the weight gradient, the relu output and the bias sums
+ * (assembly/conv.ts convDirectBackwardParams; 0: none). {@link startConv} then {@link finishJob}.
  */
-export function runConv(rt: Runtime, weight: boolean, images: number, step: number, parts: number, args: readonly number[]): void {
+export function runConv(
+  rt: Runtime, weight: boolean, images: number, step: number, parts: number, args: readonly number[],
+  extra: readonly [number, number] = [0, 0],
+): void {
+  startConv(rt, weight, images, step, parts, args, extra);
+  finishJob(rt);
+}
+
+/**
+ * Publishes a convolution job (as {@link runConv}) and returns at once: the workers start on its chunks while
+ * the caller does other work (staging the next block, copying out the last one), then calls {@link finishJob},
+ * which takes the chunks still unclaimed and waits for the rest. One job at a time: finish it before the next.
+ */
+export function startConv(
+  rt: Runtime, weight: boolean, images: number, step: number, parts: number, args: readonly number[],
+  extra: readonly [number, number] = [0, 0],
+): void {
   const s = rt.i32, base = CTRL / 4;
   for (let w = 0; w < parts - 1; w++) s[base + WSA + w] = workspace(rt, w + 1);
   s[base + WORKERS] = parts - 1;
   for (let q = 0; q < 13; q++) s[base + ARGS + q] = args[q] ?? 0;
+  s[base + CONV_Y] = extra[0];
+  s[base + CONV_SUMS] = extra[1];
   s[base + KIND] = weight ? JOB_CONV_WEIGHT : JOB_CONV_FORWARD;
   s[base + STEP] = step;
   s[base + DIM_M] = images;
@@ -377,6 +403,11 @@ export function runConv(rt: Runtime, weight: boolean, images: number, step: numb
   Atomics.store(s, base + GEN, gen);
   Atomics.notify(s, base + GEN);
   splitCalls++;
+}
+
+/** Computes the current job's unclaimed chunks on the calling thread, then waits until every chunk is finished. */
+export function finishJob(rt: Runtime): void {
+  const s = rt.i32, base = CTRL / 4;
   drain(s, base, gen, rt.exports as unknown as KernelFns, workspace(rt, 0));
   awaitChunks(s, base);
 }

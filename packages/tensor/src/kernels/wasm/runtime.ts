@@ -40,6 +40,8 @@ export interface KernelExports {
     KH: number, KW: number, bias: number, relu: number): void;
   convDirectBackwardWeight(x: number, gy: number, gw: number, nb: number, C: number, Hp: number, Wp: number,
     O: number, KH: number, KW: number): void;
+  convDirectBackwardParams(x: number, gy: number, y: number, sums: number, gw: number, nb: number, C: number, Hp: number,
+    Wp: number, O: number, KH: number, KW: number): void;
   splatWeights(w: number, dst: number, O: number, taps: number): number;
   addRow(a: number, aStep: number, b: number, bStep: number, dst: number, n: number): void;
   reluBackwardRow(a: number, aStep: number, b: number, bStep: number, dst: number, n: number): void;
