@@ -933,6 +933,39 @@ const gradPoolCaseArb: fc.Arbitrary<GradPoolCase> = fc
 const gradPoolOpts = (g: GradPoolCase): PoolOpts =>
   g.stride === undefined ? { kernelSize: g.k, padding: g.padding } : { kernelSize: g.k, stride: g.stride, padding: g.padding };
 
+type ReluPoolOpts = { stride: Pair; padding: Pair; dilation: Pair; bias?: Tensor; pool: PoolOpts };
+
+/** A convolution case with a pooling of its output (window, stride, padding, countIncludePad drawn to fit). */
+function reluPoolCaseArb(convs: fc.Arbitrary<ConvCase>): fc.Arbitrary<[ConvCase, PoolOpts]> {
+  return convs.chain((g) => {
+    const out = [0, 1].map((i) => Math.floor(((i === 0 ? g.h : g.w) + 2 * g.padding[i]! - g.dilation[i]! * (g.k[i]! - 1) - 1) / g.stride[i]!) + 1);
+    return fc.tuple(fc.constant(g), fc.record({
+      k: fc.tuple(small(1, Math.min(3, out[0]! + 1)), small(1, Math.min(3, out[1]! + 1))),
+      stride: fc.option(pairOf(1, 2), { nil: undefined }), padding: pairOf(0, 1), countIncludePad: fc.option(fc.boolean(), { nil: undefined }),
+    }).filter((p) => [0, 1].every((i) => 2 * p.padding[i]! <= p.k[i]! && out[i]! + 2 * p.padding[i]! >= p.k[i]!))
+      .map((p) => poolOpts({ n: g.n, c: g.o, h: out[0]!, w: out[1]!, ...p })));
+  });
+}
+
+/** The gradient draws' conv2dReluAvgPool arguments (the bias, when there is one, differentiated too). */
+function gradReluPoolArgs(): fc.Arbitrary<[Tensor, Tensor, ReluPoolOpts]> {
+  return reluPoolCaseArb(gradConvCaseArb)
+    .chain(([g, pool]) => fc.tuple(
+      fc.constant(g), fc.constant(pool),
+      gradTensorArb([g.n, g.c, g.h, g.w]),
+      gradTensorArb([g.o, g.c, g.k[0], g.k[1]]),
+      g.bias ? gradTensorArb([g.o]).map((b): Tensor[] => [b]) : fc.constant<Tensor[]>([]),
+    ))
+    .map(([g, pool, x, w, [bias]]): [Tensor, Tensor, ReluPoolOpts] => {
+      const opts: ReluPoolOpts = { stride: g.stride, padding: g.padding, dilation: g.dilation, pool };
+      if (bias) opts.bias = bias;
+      return [x, w, opts];
+    })
+    // relu's kink: central differences need every pre-activation well away from 0.
+    .filter(([x, w, o]) => T.conv2d(x, w, { stride: o.stride, padding: o.padding, dilation: o.dilation, ...(o.bias ? { bias: o.bias } : {}) })
+      .toTypedArray().every((v) => Math.abs(v) > 0.05));
+}
+
 const nnOps: AnyOpSpec[] = [
   softmaxLike('softmax'),
   softmaxLike('logSoftmax'),
@@ -955,6 +988,26 @@ const nnOps: AnyOpSpec[] = [
       return o.activation === 'relu' ? R.map(y, (v) => (v > 0 ? v : 0)) : y;
     },
     grad: [{ args: gradConvArgs(undefined) }, { mode: 'relu', args: gradConvArgs('relu') }],
+  }),
+  op<[Tensor, Tensor, ReluPoolOpts]>({
+    name: 'conv2dReluAvgPool', group: 'nn', arity: 2, domain: ['real', 'real'], tol: 'sum',
+    args: (dtype) =>
+      reluPoolCaseArb(convCaseArb).chain(([g, pool]) =>
+        fc.tuple(
+          tensorArb([g.n, g.c, g.h, g.w], { dtype }),
+          tensorArb([g.o, g.c, g.k[0], g.k[1]], { dtype }),
+          (g.bias ? tensorArb([g.o], { dtype }).map((b): Tensor[] => [b]) : fc.constant<Tensor[]>([])).map(([b]): ReluPoolOpts => ({
+            stride: g.stride, padding: g.padding, dilation: g.dilation, ...(b ? { bias: b } : {}), pool,
+          })),
+        ),
+      ),
+    fn: T.conv2dReluAvgPool, method: (x, w, o) => x.conv2dReluAvgPool(w, o),
+    ref: (x, w, o) => {
+      const r = R.map(R.conv2dRef(toNd(x), toNd(w), o, o.bias ? toNd(o.bias) : undefined), (v) => (v > 0 ? v : 0));
+      const p = o.pool, k = o.pool.kernelSize;
+      return R.pool2dRef(r, k, p.stride ?? k, p.padding, 'avg', p.countIncludePad ?? true);
+    },
+    grad: { args: gradReluPoolArgs() },
   }),
   op<[Tensor, PoolOpts]>({
     name: 'maxPool2d', group: 'nn', arity: 1, domain: ['real'], tol: 'elementwise',

@@ -184,6 +184,33 @@ describe('the biased convolutions', () => {
     },
   );
 
+  it('conv2dReluAvgPool: a plain backward gives the bits of the recorded VJPs (createGraph) and of conv2d, relu and avgPool2d recorded one by one', () => {
+    // Direct-kernel sizes (1 input channel, OW >= 4), so the float32 wasm path runs where it is the backend.
+    const pool = { kernelSize: 2, stride: 2, padding: 1, countIncludePad: false };
+    const seedP = T.randn([6, 5, 7, 7], { generator: gen });
+    for (const inputNeeds of [false, true]) {
+      const run = (createGraph: boolean): (Tensor | null)[] => {
+        const x = variable(xv, { requiresGrad: inputNeeds }), w = variable(wv, { requiresGrad: true }), b = variable(bv, { requiresGrad: true });
+        const y = A.conv2dReluAvgPool(x, w, { bias: b, pool });
+        expect(y.node!.prim).toBe('conv2dBiasReluAvgPool');
+        A.mul(y, seedP).sum().backward(undefined, { createGraph });
+        return [inputNeeds ? x.grad : null, w.grad, b.grad];
+      };
+      const [gx0, gw0, gb0] = run(false), [gx1, gw1, gb1] = run(true);
+      expect(same(gw0!, gw1!) && same(gb0!, gb1!)).toBe(true);
+      if (inputNeeds) expect(same(gx0!, gx1!)).toBe(true);
+      const x = variable(xv, { requiresGrad: inputNeeds }), w = variable(wv, { requiresGrad: true }), b = variable(bv, { requiresGrad: true });
+      const z = A.avgPool2d(A.relu(A.conv2d(x, w, { bias: b })), pool);
+      expect(same(z.value, A.conv2dReluAvgPool(xv, wv, { bias: bv, pool }).value)).toBe(true);
+      A.mul(z, seedP).sum().backward();
+      expect(same(w.grad, gw0) && same(b.grad, gb0)).toBe(true);
+      if (inputNeeds) expect(same(x.grad, gx0)).toBe(true);
+    }
+    // Without a bias: a relu'd conv2d, then avgPool2d.
+    const y = A.conv2dReluAvgPool(variable(xv, { requiresGrad: true }), wv, { pool });
+    expect([y.node!.prim, y.node!.inputs![0]!.node!.prim]).toEqual(['avgPool2d', 'relu']);
+  });
+
   it('conv2d without a bias records a relu after it; an unknown activation is a ValueError', () => {
     const y = A.conv2d(variable(xv, { requiresGrad: true }), wv, { activation: 'relu' });
     expect(y.node!.prim).toBe('relu');

@@ -431,6 +431,32 @@ export function conv2d(x: VariableLike, weight: VariableLike, opts: Conv2dForwar
   return run(relu ? 'conv2dBiasRelu' : 'conv2dBias', [xv, wv, asVariable(opts.bias)], convOptsOf(opts));
 }
 
+/** Options of `conv2dReluAvgPool`: the convolution's geometry and bias, and the average pooling after the relu. */
+export interface Conv2dReluAvgPoolOptions extends Conv2dOptions {
+  /** b, shape [O], added to every position of output channel o. */
+  bias?: VariableLike;
+  /** The average pooling of the rectified output (as `avgPool2d`'s options). */
+  pool: AvgPool2dOptions;
+}
+
+/**
+ * avgPool2d(relu(conv2d(x, w) + b), pool) as one op (the tensor op's `conv2dReluAvgPool`: the rectified output,
+ * a network's largest tensor, is never kept; its VJP needs only a byte mask of where it is > 0).
+ * VJPs: with gm = avgPool2dBackward(g) ⊙ [relu(conv2d(x, w) + b) > 0], `conv2dBackwardInput(gm, w)` to x,
+ * `conv2dBackwardWeight(x, gm)` to w, Σ_{n,i,j} gm[n,o,i,j] to b. With a bias it is one primitive
+ * (conv2dBiasReluAvgPool); without one, a relu'd conv2d then avgPool2d.
+ */
+export function conv2dReluAvgPool(x: VariableLike, weight: VariableLike, opts: Conv2dReluAvgPoolOptions): Variable {
+  const [xv, wv] = pairOf('conv2dReluAvgPool', x, weight);
+  const conv = convOptsOf(opts);
+  if (opts.bias === undefined) return avgPool2d(conv2d(xv, wv, { ...conv, activation: 'relu' }), opts.pool);
+  const bv = asVariable(opts.bias);
+  // The tensor op validates everything (the pooling too) before the options are copied.
+  const { output, mask } = T.conv2dReluAvgPoolWithMask(xv.value, wv.value, { ...conv, bias: bv.value, pool: opts.pool });
+  const { kernelSize, stride, padding, countIncludePad } = opts.pool;
+  return run('conv2dBiasReluAvgPool', [xv, wv, bv], { ...conv, pool: { kernelSize, stride, padding, countIncludePad }, mask }, output);
+}
+
 /** Max pooling: y = max over each window. VJP: each window's g goes to its winner (summed where windows overlap). */
 export function maxPool2d(x: VariableLike, opts: Pool2dOptions): Variable {
   const v = asVariable(x);

@@ -53,6 +53,7 @@ export interface PrimitiveParams {
   conv2d: Conv2dOptions;
   conv2dBias: Conv2dOptions;
   conv2dBiasRelu: Conv2dOptions;
+  conv2dBiasReluAvgPool: Conv2dOptions & { pool: AvgPool2dOptions; mask: Uint8Array };
   conv2dBackwardInput: Conv2dOptions & { inputShape: number[] };
   conv2dBackwardWeight: Conv2dOptions & { weightShape: number[] };
   maxPoolGather: Pool2dOptions & { argmax: Int32Array; inputShape: number[] };
@@ -66,7 +67,7 @@ export interface PrimitiveParams {
 export type Primitive = keyof PrimitiveParams;
 
 /** Each primitive's number of tensor inputs ('n' for concat, which takes a list). */
-export type PrimitiveArity = { [P in Primitive]: P extends 'concat' ? 'n' : P extends Binary ? 2 : P extends 'where' | 'conv2dBias' | 'conv2dBiasRelu' ? 3 : 1 };
+export type PrimitiveArity = { [P in Primitive]: P extends 'concat' ? 'n' : P extends Binary ? 2 : P extends 'where' | 'conv2dBias' | 'conv2dBiasRelu' | 'conv2dBiasReluAvgPool' ? 3 : 1 };
 type Binary = 'reluBackward' | 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum' | 'matmul' | 'conv2d' | 'conv2dBackwardInput' | 'conv2dBackwardWeight' | 'cdist2';
 
 /** A primitive's inputs as a tuple of its arity, of tensors, Variables or shapes. */
@@ -170,6 +171,31 @@ function biasConvCotangents(
   }
   const gm = y === null ? g : prim('reluBackward', [g, constant(y)], null);
   return [...convCotangents(gm, x, w, p, needs), needs[2] ? V.sum(gm, { axis: [0, 2, 3] }) : null];
+}
+/**
+ * The cotangents of x, w and b of y = avgPool2d(relu(conv2d(x, w) + b)) for g, from the forward's mask of
+ * where the rectified output is > 0: those of conv2dBias for gm = avgPool2dBackward(g) ⊙ mask (recorded as
+ * avgPool2dBackward, then reluBackward against the mask as 0/1 values). When no graph is recorded and both
+ * parameters need theirs, gw and gb come from one pass (`conv2dReluAvgPoolBackwardParams`, which builds gm in
+ * wasm memory where it can, the same bits); gm itself is then made only when x needs it.
+ */
+function reluPoolCotangents(
+  g: Variable, x: Variable, w: Variable, p: PrimitiveParams['conv2dBiasReluAvgPool'], needs: boolean[], V: typeof Ops,
+): [Variable | null, Variable | null, Variable | null] {
+  const conv = convOpts(p);
+  const c = T.convGeometry('conv2d', x.shape, w.shape, conv);
+  const convShape = [c.n, c.o, c.oh, c.ow];
+  if (!isGradEnabled() && needs[1] && needs[2]) {
+    const [gw, gb] = T.conv2dReluAvgPoolBackwardParams(x.value, g.value, p.mask, w.shape, { ...conv, pool: p.pool });
+    const gx = needs[0]
+      ? convCotangents(constant(T.conv2dReluAvgPoolBackward(g.value, p.mask, convShape, p.pool)), x, w, conv, [true, false])[0]
+      : null;
+    return [gx, constant(gw), constant(gb)];
+  }
+  const gr = prim('avgPool2dBackward', [g], { ...poolOpts(p.pool), inputShape: convShape });
+  const mask = T.tensor(Float64Array.from(p.mask), { dtype: x.dtype }).reshape(convShape);
+  const gm = prim('reluBackward', [gr, constant(mask)], null);
+  return [...convCotangents(gm, x, w, conv, needs), needs[2] ? V.sum(gm, { axis: [0, 2, 3] }) : null];
 }
 /** The shape a view op gives x, from the tensor op itself on a one-element stand-in broadcast to x's shape (no copy). */
 const viewShape = (x: Meta, view: (t: Tensor) => Tensor): number[] =>
@@ -416,6 +442,18 @@ export const rules: { readonly [P in Primitive]: Readonly<Rule<P>> } = frozen<{ 
     shape: biasConvolved,
     forward: ([x, w, b], p) => T.conv2d(x, w, { ...p, bias: b, activation: 'relu' }),
     vjp: (g, { inputs: [x, w], output: y, params, needs }, V) => biasConvCotangents(g, y.value, x, w, params, needs, V),
+  },
+  // The convolution, its bias, a relu and average pooling as one primitive (a network's first layer, nn's
+  // Sequential for Conv2d, ReLU, AvgPool2d): the rectified output, the network's largest tensor, never leaves the
+  // tensor op, and the VJP needs only its mask (one byte per element, from the forward, in the parameters).
+  conv2dBiasReluAvgPool: {
+    doc: [
+      'y = avgPool2d(relu(x ⋆ w + b[o]))',
+      'with gm = `conv2dReluAvgPoolBackward(g, mask)` = avgPool2dBackward(g) ⊙ [relu > 0]: `conv2dBackwardInput(gm, w)`, `conv2dBackwardWeight(x, gm)`, Σ_{n,i,j} gm',
+    ],
+    shape: (xs, p) => pooled(biasConvolved(xs, p), p.pool),
+    forward: ([x, w, b], p) => T.conv2dReluAvgPool(x, w, { ...convOpts(p), bias: b, pool: p.pool }),
+    vjp: (g, { inputs: [x, w], params, needs }, V) => reluPoolCotangents(g, x, w, params, needs, V),
   },
   // bi(gy, w) is bilinear: ⟨h, bi(gy, w)⟩ = ⟨conv(h, w), gy⟩ = ⟨bw(h, gy), w⟩.
   conv2dBackwardInput: {

@@ -140,6 +140,8 @@ declare module './graph.js' {
     topk(k: number, opts?: O.TopkOptions): { values: Variable; indices: Variable };
     /** {@inheritDoc "@tsgrad/autograd"!conv2d} */
     conv2d(weight: VariableLike, opts?: O.Conv2dForwardOptions): Variable;
+    /** {@inheritDoc "@tsgrad/autograd"!conv2dReluAvgPool} */
+    conv2dReluAvgPool(weight: VariableLike, opts: O.Conv2dReluAvgPoolOptions): Variable;
     /** {@inheritDoc "@tsgrad/autograd"!maxPool2d} */
     maxPool2d(opts: O.Pool2dOptions): Variable;
     /** {@inheritDoc "@tsgrad/autograd"!avgPool2d} */

@@ -297,48 +297,56 @@ describe('a seed reproduces a model exactly', () => {
   });
 });
 
-describe('Sequential runs a Conv2d followed by a ReLU as one op', () => {
-  // A ReLU whose forward is its own (the same function): Sequential must not fuse it.
+describe('Sequential runs a Conv2d followed by a ReLU (and an AvgPool2d) as one op', () => {
+  // A ReLU and an AvgPool2d whose forwards are their own (the same functions): Sequential must not fuse them.
   class OwnReLU extends ReLU {
     override forward(x: A.Variable): A.Variable {
       return A.relu(x);
     }
   }
-  const build = (relu: () => Module, bias = true): Sequential => {
+  class OwnAvgPool2d extends AvgPool2d {
+    override forward(x: A.Variable): A.Variable {
+      return A.avgPool2d(x, this.options);
+    }
+  }
+  const build = (relu: () => Module, bias = true, pool: () => Module = () => new AvgPool2d({ kernelSize: 2 })): Sequential => {
     const g = new Generator(3);
-    return new Sequential(new Conv2d(1, 6, 5, { generator: g, bias }), relu(), new AvgPool2d({ kernelSize: 2 }), new Flatten(), new Linear(6 * 6 * 6, 2, { generator: g }));
+    return new Sequential(new Conv2d(1, 6, 5, { generator: g, bias }), relu(), pool(), new Flatten(), new Linear(6 * 6 * 6, 2, { generator: g }));
   };
   const same = (a: Tensor, b: Tensor): boolean => a.toTypedArray().every((v, i) => Object.is(v, b.toTypedArray()[i]));
   const x = new Generator(1).normal([5, 1, 16, 16]);
+  /** The primitives from the output back to the first layer, along first inputs. */
+  const chain = (y: A.Variable): string[] => {
+    const out: string[] = [];
+    for (let n = y.node; n !== null && n !== undefined; n = n.inputs?.[0]?.node) out.push(n.prim);
+    return out;
+  };
 
-  it('with the values and gradients of the two layers one after the other, bit for bit', () => {
+  it('with the values and gradients of the layers one after the other, bit for bit', () => {
     for (const bias of [true, false]) {
-      const fused = build(() => new ReLU(), bias), apart = build(() => new OwnReLU(), bias);
       const grads = (m: Sequential): Tensor[] => {
         const y = m.forward(new A.Variable(x));
         y.square().sum().backward();
         return [y.value, ...m.parameters().map((p) => p.grad!)];
       };
-      const a = grads(fused), b = grads(apart);
-      a.forEach((t, i) => expect(same(t, b[i]!), `tensor ${i}, bias ${bias}`).toBe(true));
+      const apart = grads(build(() => new OwnReLU(), bias, () => new OwnAvgPool2d({ kernelSize: 2 })));
+      for (const fused of [build(() => new ReLU(), bias), build(() => new ReLU(), bias, () => new OwnAvgPool2d({ kernelSize: 2 }))]) {
+        grads(fused).forEach((t, i) => expect(same(t, apart[i]!), `tensor ${i}, bias ${bias}`).toBe(true));
+      }
     }
   });
 
-  it('as the conv2dBiasRelu primitive, keeping both layers (stateDict names, ONNX layers)', () => {
+  it('as the conv2dBiasReluAvgPool or conv2dBiasRelu primitive, keeping every layer (stateDict names, ONNX layers)', () => {
     const m = build(() => new ReLU());
-    const y = (m.layers[0] as Conv2d).forwardRelu(new A.Variable(x));
-    expect(y.node!.prim).toBe('conv2dBiasRelu');
-    // The pooling's input is the fused op's output, not a separate relu's.
-    const out = m.forward(new A.Variable(x));
-    let n = out.node!;
-    while (n.prim !== 'avgPool2d') n = n.inputs![0]!.node!;
-    expect(n.inputs![0]!.node!.prim).toBe('conv2dBiasRelu');
+    expect((m.layers[0] as Conv2d).forwardRelu(new A.Variable(x)).node!.prim).toBe('conv2dBiasRelu');
+    expect(chain(m.forward(new A.Variable(x))).at(-1)).toBe('conv2dBiasReluAvgPool');
     expect(Object.keys(m.stateDict())).toEqual(['0.weight', '0.bias', '4.weight', '4.bias']);
-    // With the overriding ReLU, a conv2dBias and a relu.
-    const apart = build(() => new OwnReLU()).forward(new A.Variable(x));
-    n = apart.node!;
-    while (n.prim !== 'avgPool2d') n = n.inputs![0]!.node!;
-    expect([n.inputs![0]!.node!.prim, n.inputs![0]!.node!.inputs![0]!.node!.prim]).toEqual(['relu', 'conv2dBias']);
+    // With the overriding AvgPool2d, a conv2dBiasRelu and an avgPool2d; with the overriding ReLU, no fusion.
+    expect(chain(build(() => new ReLU(), true, () => new OwnAvgPool2d({ kernelSize: 2 })).forward(new A.Variable(x))).slice(-2))
+      .toEqual(['avgPool2d', 'conv2dBiasRelu']);
+    expect(chain(build(() => new OwnReLU()).forward(new A.Variable(x))).slice(-3)).toEqual(['avgPool2d', 'relu', 'conv2dBias']);
+    // Without a bias: relu after conv2d, then avgPool2d.
+    expect(chain(build(() => new ReLU(), false).forward(new A.Variable(x))).slice(-3)).toEqual(['avgPool2d', 'relu', 'conv2d']);
   });
 });
 

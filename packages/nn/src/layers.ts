@@ -115,6 +115,14 @@ export class Conv2d extends Module {
   forwardRelu(x: Variable): Variable {
     return A.conv2d(x, this.weight, { ...this.options(), activation: 'relu' });
   }
+  /**
+   * avgPool2d(relu(conv2d(x, W) + b), pool) as one op (autograd's conv2dReluAvgPool): the values and gradients
+   * of a ReLU and an AvgPool2d after this layer, without keeping the rectified output (the VJP needs only a byte
+   * mask of where it is positive). {@link Sequential} runs a Conv2d, a ReLU and an AvgPool2d this way.
+   */
+  forwardReluAvgPool(x: Variable, pool: AvgPool2dOptions): Variable {
+    return A.conv2dReluAvgPool(x, this.weight, { ...this.options(), pool });
+  }
   private options(): A.Conv2dForwardOptions {
     return { stride: this.stride, padding: this.padding, dilation: this.dilation, ...(this.bias ? { bias: this.bias } : {}) };
   }
@@ -205,15 +213,18 @@ export class Sequential extends Module {
   }
   /**
    * The layers applied in order: `layers[k](… layers[1](layers[0](x)))`. A Conv2d followed by a ReLU runs as
-   * one op ({@link Conv2d.forwardRelu}: the same values and gradients), unless either class's method is
-   * overridden.
+   * one op ({@link Conv2d.forwardRelu}: the same values and gradients), and a Conv2d, a ReLU and an AvgPool2d
+   * as one ({@link Conv2d.forwardReluAvgPool}), unless one of the classes' methods is overridden.
    */
   forward(x: Variable): Variable {
     let y = x;
     const ls = this.layers;
     for (let k = 0; k < ls.length; k++) {
       const l = ls[k]!;
-      if (fusesWithRelu(l, ls[k + 1])) {
+      if (fusesWithRelu(l, ls[k + 1]) && fusesAsPool(l, ls[k + 2])) {
+        y = (l as Conv2d).forwardReluAvgPool(y, (ls[k + 2] as AvgPool2d).options);
+        k += 2;
+      } else if (fusesWithRelu(l, ls[k + 1])) {
         y = (l as Conv2d).forwardRelu(y);
         k++;
       } else {
@@ -222,6 +233,12 @@ export class Sequential extends Module {
     }
     return y;
   }
+}
+
+/** True when `c` is an AvgPool2d with its class's forward, after Conv2d `a` with its forwardReluAvgPool. */
+function fusesAsPool(a: Module, c: Module | undefined): boolean {
+  return c instanceof AvgPool2d && c.forward === AvgPool2d.prototype.forward &&
+    (a as Conv2d).forwardReluAvgPool === Conv2d.prototype.forwardReluAvgPool;
 }
 
 /** True when `a` is a Conv2d and `b` a ReLU, both with the methods of their classes (so fusing them is exact). */

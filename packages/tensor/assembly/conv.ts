@@ -25,6 +25,7 @@
  * drops the unused accumulators.
  */
 import { reluBackwardRow, sumRowF64 } from './elementwise';
+import { avgPoolBackward, avgPoolForward } from './pool';
 
 // @ts-ignore: decorator
 @inline function storeLanes(at: usize, v: v128, lanes: i32): void {
@@ -280,4 +281,75 @@ export function convDirectBackwardParams(
     for (let k = 0; k < nb * O; k++) store<f64>(sums + (<usize>k << 3), planeSum(gy + (<usize>(k * P) << 2), P));
   }
   convDirectBackwardWeight(x, gy, gw, nb, C, Hp, Wp, O, KH, KW);
+}
+
+/*
+ * A convolution, its bias, relu and average pooling as one step (tensor's conv2dReluAvgPool), for the first layer
+ * of a network like DrLIM's (conv 6×6, relu, 3×3 average pooling), whose rectified output is its largest tensor:
+ * it stays in wasm memory, and only the pooled output and a byte mask of where it is positive leave. The
+ * backward pass rebuilds the masked cotangent from the pooled cotangent and the mask in wasm memory, for the weight
+ * kernel. Both are the separate kernels run one after the other on the chunk's images (the same bits): the
+ * forward kernel with relu, avgPoolForward, the mask; avgPoolBackward, the mask, convDirectBackwardParams.
+ *
+ * The pooling geometry is nine int32s at `geo`: POH, POW, PKH, PKW, psh, psw, pph, ppw, countIncludePad.
+ */
+
+/** mask[k] = 1 where y[k] > 0, else 0 (one byte per float; NaN gives 0), for the n floats at y. */
+export function positiveMask(y: usize, mask: usize, n: i32): void {
+  const zero = f32x4.splat(0), one = i8x16.splat(1);
+  const n16 = n & ~15;
+  let k = 0;
+  for (; k < n16; k += 16) {
+    const p = y + (<usize>k << 2);
+    const lo = i16x8.narrow_i32x4_s(f32x4.gt(v128.load(p), zero), f32x4.gt(v128.load(p, 16), zero));
+    const hi = i16x8.narrow_i32x4_s(f32x4.gt(v128.load(p, 32), zero), f32x4.gt(v128.load(p, 48), zero));
+    v128.store(mask + <usize>k, v128.and(i8x16.narrow_i16x8_s(lo, hi), one));
+  }
+  for (; k < n; k++) store<u8>(mask + <usize>k, load<f32>(y + (<usize>k << 2)) > 0 ? 1 : 0);
+}
+
+/** g[k] ← g[k] where mask[k] ≠ 0, else +0, in place (reluBackward's values with the mask for y > 0). */
+function applyMask(g: usize, mask: usize, n: i32): void {
+  const zero = i32x4.splat(0);
+  const n4 = n & ~3;
+  let k = 0;
+  for (; k < n4; k += 4) {
+    const m = i32x4.extend_low_i16x8_u(i16x8.extend_low_i8x16_u(v128.load32_zero(mask + <usize>k)));
+    const p = g + (<usize>k << 2);
+    v128.store(p, v128.andnot(v128.load(p), i32x4.eq(m, zero)));
+  }
+  for (; k < n; k++) {
+    if (load<u8>(mask + <usize>k) == 0) store<f32>(g + (<usize>k << 2), 0);
+  }
+}
+
+/**
+ * For nb padded images at x: y = relu(conv(x, ws) + bias) (convDirectForward, y a scratch area of nb·O·OH·OW
+ * floats), pooled = avgPoolForward(y) over its nb·O planes, mask = positiveMask(y).
+ */
+export function convReluPoolForward(
+  x: usize, ws: usize, y: usize, pooled: usize, mask: usize, nb: i32, C: i32, Hp: i32, Wp: i32, O: i32, KH: i32,
+  KW: i32, bias: usize, geo: usize,
+): void {
+  const OH = Hp - KH + 1, OW = Wp - KW + 1;
+  convDirectForward(x, ws, y, nb, C, Hp, Wp, O, KH, KW, bias, 1);
+  avgPoolForward(y, pooled, nb * O, OH, OW, load<i32>(geo), load<i32>(geo, 4), load<i32>(geo, 8), load<i32>(geo, 12),
+    load<i32>(geo, 16), load<i32>(geo, 20), load<i32>(geo, 24), load<i32>(geo, 28), load<i32>(geo, 32));
+  positiveMask(y, mask, nb * O * OH * OW);
+}
+
+/**
+ * The weight and bias gradients of {@link convReluPoolForward} for nb images, from the pooled cotangent gp:
+ * gy = avgPoolBackward(gp) masked by `mask` (gy a scratch area of nb·O·OH·OW floats and 4 spare), then
+ * convDirectBackwardParams(x, gy, no relu output, sums, gw).
+ */
+export function convReluPoolBackwardParams(
+  x: usize, gp: usize, mask: usize, gy: usize, sums: usize, gw: usize, nb: i32, C: i32, Hp: i32, Wp: i32, O: i32,
+  KH: i32, KW: i32, geo: usize,
+): void {
+  const OH = Hp - KH + 1, OW = Wp - KW + 1;
+  avgPoolBackward(gp, gy, nb * O, OH, OW, load<i32>(geo), load<i32>(geo, 4), load<i32>(geo, 8), load<i32>(geo, 12),
+    load<i32>(geo, 16), load<i32>(geo, 20), load<i32>(geo, 24), load<i32>(geo, 28), load<i32>(geo, 32));
+  applyMask(gy, mask, nb * O * OH * OW);
+  convDirectBackwardParams(x, gy, 0, sums, gw, nb, C, Hp, Wp, O, KH, KW);
 }

@@ -246,6 +246,8 @@ export class Tensor {
   topk(k: number, opts?: la.TopkOptions): { values: Tensor; indices: Tensor } { return la.topk(this, k, opts); }
   /** {@inheritDoc "@tsgrad/tensor"!conv2d} */
   conv2d(weight: Tensor, opts?: nn.Conv2dForwardOptions): Tensor { return nn.conv2d(this, weight, opts); }
+  /** {@inheritDoc "@tsgrad/tensor"!conv2dReluAvgPool} */
+  conv2dReluAvgPool(weight: Tensor, opts: nn.Conv2dReluAvgPoolOptions): Tensor { return nn.conv2dReluAvgPool(this, weight, opts); }
   /** {@inheritDoc "@tsgrad/tensor"!maxPool2d} */
   maxPool2d(opts: nn.Pool2dOptions): Tensor { return nn.maxPool2d(this, opts); }
   /** {@inheritDoc "@tsgrad/tensor"!avgPool2d} */

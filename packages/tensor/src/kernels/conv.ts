@@ -71,7 +71,11 @@
 import { gemm, gemmGather } from './gemm.js';
 import type { FloatArray } from '../dtype.js';
 import { wasmActive } from './backend.js';
-import { convDirectBackwardWeightWasm, convDirectForwardWasm, directForwardApplies, directWeightApplies } from './wasm/conv.js';
+import {
+  convDirectBackwardWeightWasm, convDirectForwardWasm, convReluPoolBackwardParamsWasm, convReluPoolForwardWasm,
+  directForwardApplies, directReluPoolApplies, directWeightApplies, type ReluPoolCotangent, type ReluPoolOutputs,
+} from './wasm/conv.js';
+import type { Pool2dGeometry } from './pool.js';
 import {
   blockScratch, chunkSize, col2im, col2imT, colsScratch, gatherBlock, im2col, im2colT, isPointwise, pixelOffsets,
   scatterBlock, tapOffsets, type Conv2dGeometry,
@@ -229,6 +233,42 @@ export function conv2dBackwardWeightBias(
   // do not follow.
   if (!(x instanceof Float32Array) || g.o < 2 || isPointwise(g) || !directWeightApplies(g) || !wasmActive()) return false;
   convDirectBackwardWeightWasm(x, gy as Float32Array, gw as Float32Array, g, y as Float32Array | null, gb);
+  return true;
+}
+
+/** True where conv2d + relu + average pooling run as one wasm kernel (float32, the direct kernels, O > 1). */
+function reluPoolFuses(x: FloatArray, g: Conv2dGeometry, p: Pool2dGeometry): boolean {
+  // O > 1 for the bias sums' order, as in conv2dBackwardWeightBias.
+  return x instanceof Float32Array && g.o > 1 && !isPointwise(g) && directReluPoolApplies(g, p) && wasmActive();
+}
+
+export type { ReluPoolCotangent, ReluPoolOutputs };
+
+/**
+ * avgPool2d(relu(conv2d(x, w) + bias)) and the relu's mask (one byte per output float, 1 where it is > 0) in
+ * one pass where the direct wasm kernels apply: the rectified output is computed, pooled and masked a chunk at
+ * a time in wasm memory and never leaves it. The same bits as conv2dForward, avgPool2dForward and the mask one
+ * after the other. Returns false, touching nothing, where it does not apply (the caller then runs those).
+ */
+export function conv2dReluAvgPoolForward(
+  x: FloatArray, w: FloatArray, bias: FloatArray | null, g: Conv2dGeometry, to: ReluPoolOutputs,
+): boolean {
+  if (g.n === 0 || !reluPoolFuses(x, g, to.pool)) return false;
+  convReluPoolForwardWasm(x as Float32Array, w as Float32Array, bias as Float32Array | null, g, to);
+  return true;
+}
+
+/**
+ * The weight and bias gradients of {@link conv2dReluAvgPoolForward} from the pooled cotangent and the mask: gw as
+ * {@link conv2dBackwardWeight} of gm = avgPool2dBackward(gp) ⊙ mask, gb[o] += Σ_{n,i,j} gm[n,o,i,j] (float64,
+ * zeroed by the caller), gm built a chunk at a time in wasm memory. The same bits as avgPool2dBackward, the mask
+ * and {@link conv2dBackwardWeightBias}. Returns false, touching nothing, where it does not apply.
+ */
+export function conv2dReluAvgPoolBackwardParams(
+  x: FloatArray, gw: FloatArray, gb: Float64Array, g: Conv2dGeometry, from: ReluPoolCotangent,
+): boolean {
+  if (g.n === 0 || !reluPoolFuses(x, g, from.pool)) return false;
+  convReluPoolBackwardParamsWasm(x as Float32Array, gw as Float32Array, gb, g, from);
   return true;
 }
 

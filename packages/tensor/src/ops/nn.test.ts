@@ -126,6 +126,103 @@ describe.each(['wasm', 'js'] as const)("conv2d's fused relu and conv2dBackwardPa
   });
 });
 
+describe.each(['wasm', 'js'] as const)('conv2dReluAvgPool on the %s backend', (backend) => {
+  const initial = T.getBackend();
+  beforeAll(() => T.setBackend(backend));
+  afterAll(() => T.setBackend(initial));
+
+  // Mostly geometries of the fused wasm kernels (one input channel, 2-16 outputs, stride 1, OW >= 4), with
+  // random poolings of the convolution's output (windows, strides, padding, countIncludePad); some not (more
+  // channels, stride 2, float64, O = 1), which run the separate ops.
+  const caseArb = fc.record({
+    n: fc.integer({ min: 1, max: 9 }), c: fc.constantFrom(1, 1, 1, 2), o: fc.integer({ min: 1, max: 17 }),
+    h: fc.integer({ min: 4, max: 20 }), w: fc.integer({ min: 4, max: 40 }), k: fc.integer({ min: 1, max: 6 }),
+    pad: fc.constantFrom(0, 0, 1), stride: fc.constantFrom(1, 1, 1, 2),
+    pk: fc.integer({ min: 1, max: 4 }), ps: fc.option(fc.integer({ min: 1, max: 4 }), { nil: undefined }),
+    pp: fc.constantFrom(0, 0, 1), cip: fc.option(fc.boolean(), { nil: undefined }),
+    seed: fc.integer({ min: 0, max: 1 << 30 }), dtype: fc.constantFrom<T.DType>('float32', 'float32', 'float32', 'float64'),
+  }).filter((g) => {
+    const oh = Math.floor((g.h + 2 * g.pad - g.k) / g.stride) + 1, ow = Math.floor((g.w + 2 * g.pad - g.k) / g.stride) + 1;
+    return g.h + 2 * g.pad >= g.k && g.w + 2 * g.pad >= g.k && 2 * g.pp <= g.pk && oh + 2 * g.pp >= g.pk && ow + 2 * g.pp >= g.pk;
+  });
+
+  it('gives the bits of avgPool2d(relu(conv2d + bias)) and its mask; its VJPs those of avgPool2dBackward, reluBackward and conv2dBackwardParams', () => {
+    fc.assert(fc.property(caseArb, ({ n, c, o, h, w: wd, k, pad, stride, pk, ps, pp, cip, seed, dtype }) => {
+      const gen = new T.Generator(seed);
+      const x = T.randn([n, c, h, wd], { generator: gen, dtype }), w = T.randn([o, c, k, k], { generator: gen, dtype });
+      const b = T.randn([o], { generator: gen, dtype });
+      const conv = { padding: pad, stride };
+      const pool = { kernelSize: pk, padding: pp, ...(ps === undefined ? {} : { stride: ps }), ...(cip === undefined ? {} : { countIncludePad: cip }) };
+      const r = T.conv2d(x, w, { ...conv, bias: b, activation: 'relu' });
+      const { output, mask } = T.conv2dReluAvgPoolWithMask(x, w, { ...conv, bias: b, pool });
+      expect(sameBits(output, T.avgPool2d(r, pool))).toBe(true);
+      expect(sameBits(T.conv2dReluAvgPool(x, w, { ...conv, bias: b, pool }), output)).toBe(true);
+      expect(Array.from(mask)).toEqual(Array.from(r.toTypedArray(), (v) => (v > 0 ? 1 : 0)));
+      // Without a bias: the relu'd convolution, pooled.
+      expect(sameBits(T.conv2dReluAvgPool(x, w, { ...conv, pool }), T.avgPool2d(T.relu(T.conv2d(x, w, conv)), pool))).toBe(true);
+      const gp = T.randn(output.shape, { generator: gen, dtype });
+      const gm = T.reluBackward(T.avgPool2dBackward(gp, r.shape, pool), r);
+      expect(sameBits(T.conv2dReluAvgPoolBackward(gp, mask, r.shape, pool), gm)).toBe(true);
+      const [gw, gb] = T.conv2dReluAvgPoolBackwardParams(x, gp, mask, w.shape, { ...conv, pool });
+      const [gw0, gb0] = T.conv2dBackwardParams(x, gm, w.shape, conv);
+      expect(sameBits(gw, gw0)).toBe(true);
+      expect(sameBits(gb, gb0)).toBe(true);
+    }), { numRuns: 60 });
+  });
+
+  it("matches the float64 references at DrLIM's first layer (conv 6×6, relu, 3×3 average pooling)", () => {
+    const gen = new T.Generator(12);
+    const x = T.randn([19, 1, 32, 32], { generator: gen }), w = T.randn([15, 1, 6, 6], { generator: gen });
+    const b = T.randn([15], { generator: gen });
+    const pool = { kernelSize: 3 };
+    const { output, mask } = T.conv2dReluAvgPoolWithMask(x, w, { bias: b, pool });
+    const pre = conv2dRef(nd(x), nd(w), { stride: [1, 1], padding: [0, 0], dilation: [1, 1] }, nd(b));
+    const r = { shape: pre.shape, data: pre.data.map((v) => Math.max(v, 0)) };
+    expect(output).toBeAllclose(pool2dRef(r, [3, 3], [3, 3], [0, 0], 'avg'), forwardTol('float32', 'sum'));
+    expect(mask.reduce((a, v) => a + v, 0)).toBe(r.data.filter((v) => v > 0).length);
+    const gp = T.randn(output.shape, { generator: gen });
+    const [gw, gb] = T.conv2dReluAvgPoolBackwardParams(x, gp, mask, w.shape, { pool });
+    // In float64: gm[n, o, i, j] = gp[n, o, ⌊i/3⌋, ⌊j/3⌋] / 9 where the rectified output is > 0.
+    const X = x.toTypedArray(), G = gp.toTypedArray();
+    const wantW = new Float64Array(15 * 36), wantB = new Float64Array(15);
+    for (let m = 0; m < 19; m++) for (let o = 0; o < 15; o++) for (let i = 0; i < 27; i++) for (let j = 0; j < 27; j++) {
+      const at = ((m * 15 + o) * 27 + i) * 27 + j;
+      if (!(r.data[at]! > 0)) continue;
+      const g = G[((m * 15 + o) * 9 + Math.floor(i / 3)) * 9 + Math.floor(j / 3)]! / 9;
+      wantB[o] += g;
+      for (let p = 0; p < 6; p++) for (let q = 0; q < 6; q++) wantW[o * 36 + p * 6 + q] += g * X[(m * 32 + i + p) * 32 + j + q]!;
+    }
+    expect(gw).toBeAllclose({ shape: [15, 1, 6, 6], data: wantW }, { rtol: 1e-4, atol: 1e-3 });
+    expect(gb).toBeAllclose({ shape: [15], data: wantB }, { rtol: 1e-4, atol: 1e-3 });
+  });
+});
+
+describe('conv2dReluAvgPool errors', () => {
+  const x = T.zeros([1, 1, 6, 6]), w = T.zeros([2, 1, 3, 3]), pool = { kernelSize: 2 };
+  it('check the pooling, the mask and the gradient', () => {
+    expect(() => T.conv2dReluAvgPool(x, w, {} as T.Conv2dReluAvgPoolOptions)).toThrow(new T.ValueError('[conv2dReluAvgPool] kernelSize is required'));
+    expect(() => T.conv2dReluAvgPool(x, w, { pool: { kernelSize: 5 } })).toThrow(
+      new T.ShapeError('[conv2dReluAvgPool] window 5x5 does not fit the padded input 4x4 of input [1,2,4,4]'),
+    );
+    expect(() => T.conv2dReluAvgPool(x, w, { bias: T.zeros([3]), pool })).toThrow(
+      new T.ShapeError('[conv2d] bias must have shape [2] for weight [2,1,3,3]: got [3]'),
+    );
+    const gp = T.zeros([1, 2, 2, 2]);
+    expect(() => T.conv2dReluAvgPoolBackwardParams(x, gp, new Uint8Array(31), w.shape, { pool })).toThrow(
+      new T.ValueError("[conv2dReluAvgPoolBackwardParams] mask must be a Uint8Array of 32 entries (one per element of the convolution's output)"),
+    );
+    expect(() => T.conv2dReluAvgPoolBackwardParams(x, T.zeros([1, 2, 2, 3]), new Uint8Array(32), w.shape, { pool })).toThrow(
+      new T.ShapeError('[conv2dReluAvgPoolBackwardParams] gradient has shape [1,2,2,3], but the forward output has shape [1,2,2,2]'),
+    );
+    expect(() => T.conv2dReluAvgPoolBackward(gp, new Uint8Array(32), [1, 2, 4], pool)).toThrow(
+      new T.ShapeError('[conv2dReluAvgPoolBackward] convShape must have rank 4: got [1,2,4]'),
+    );
+    expect(() => T.conv2dReluAvgPoolBackward(gp, [1, 0] as unknown as Uint8Array, [1, 2, 4, 4], pool)).toThrow(
+      new T.ValueError("[conv2dReluAvgPoolBackward] mask must be a Uint8Array of 32 entries (one per element of the convolution's output)"),
+    );
+  });
+});
+
 describe('conv2d activation and conv2dBackwardParams errors', () => {
   const x = T.zeros([1, 1, 4, 4]), w = T.zeros([2, 1, 2, 2]);
   it('name the unknown activation', () => {

@@ -6,6 +6,8 @@ import {
   conv2dBackwardWeightBias,
   conv2dForward,
   conv2dGeometry,
+  conv2dReluAvgPoolBackwardParams as reluPoolParamsKernel,
+  conv2dReluAvgPoolForward as reluPoolKernel,
   type Conv2dGeometry,
 } from '../kernels/conv.js';
 import {
@@ -197,6 +199,139 @@ export function conv2dBackwardParams(
     const gm = y === undefined ? gy : reluBackward(gy, y);
     return [conv2dBackwardWeight(x, gm, wShape, opts), sum(gm, { axis: [0, 2, 3] })];
   }
+  const gb = alloc(x.dtype, g.o);
+  gb.set(acc);
+  return [new Tensor(gw, wShape), new Tensor(gb, [g.o])];
+}
+
+/** Options of `conv2dReluAvgPool`: the convolution's geometry and bias, and the average pooling after the relu. */
+export interface Conv2dReluAvgPoolOptions extends Conv2dOptions {
+  /** b, shape [O], added to every position of output channel o. */
+  bias?: Tensor;
+  /** The average pooling of the rectified output (as `avgPool2d`'s options). */
+  pool: AvgPool2dOptions;
+}
+
+/** The output and mask of `conv2dReluAvgPoolWithMask`. */
+export interface Conv2dReluAvgPoolResult {
+  /** avgPool2d(relu(conv2d(x, w) + b)), [N, O, POH, POW]. */
+  output: Tensor;
+  /** One byte per element of the rectified output [N, O, OH, OW] (row-major): 1 where it is > 0, else 0. */
+  mask: Uint8Array;
+}
+
+/**
+ * A convolution, its bias, relu and average pooling as one op (a network's first layer, as DrLIM's conv 6×6 →
+ * relu → 3×3 average pooling):
+ *
+ *   r = relu(conv2d(x, w, { bias })),   output = avgPool2d(r, pool),   mask = [r > 0],
+ *
+ * the values the three ops give one after the other. r, the largest tensor of such a network, is never
+ * returned: its VJP needs only the mask (r > 0 exactly where the pre-activation is), one byte per element,
+ * which `conv2dReluAvgPoolWithMask` returns with the output.
+ * Where the direct float32 wasm kernels apply, r never leaves wasm memory: each chunk of images is convolved,
+ * rectified, pooled and masked there. VJPs: with gm = `conv2dReluAvgPoolBackward(g, mask)` =
+ * avgPool2dBackward(g) ⊙ mask, ∂/∂x = conv2dBackwardInput(gm, w), and ∂/∂w, ∂/∂b =
+ * `conv2dReluAvgPoolBackwardParams` (which builds gm the same way, in wasm memory where it can).
+ */
+export function conv2dReluAvgPool(x: Tensor, weight: Tensor, opts: Conv2dReluAvgPoolOptions): Tensor {
+  return reluAvgPool(x, weight, opts).output;
+}
+
+/** {@link conv2dReluAvgPool} with the relu's mask, which its VJPs take (as `maxPool2dWithArgmax` gives the argmax). */
+export function conv2dReluAvgPoolWithMask(x: Tensor, weight: Tensor, opts: Conv2dReluAvgPoolOptions): Conv2dReluAvgPoolResult {
+  return reluAvgPool(x, weight, opts);
+}
+
+function reluAvgPool(x: Tensor, weight: Tensor, opts: Conv2dReluAvgPoolOptions): Conv2dReluAvgPoolResult {
+  const op = 'conv2dReluAvgPool';
+  checkRank4(op, x, 'input', 'NCHW');
+  checkRank4(op, weight, 'weight', 'OIHW');
+  checkSameDType(op, x, weight);
+  const g = convGeometry(op, x.shape, weight.shape, opts);
+  const b = opts.bias;
+  if (b !== undefined) {
+    checkConv2dBias(b, weight.shape);
+    checkSameDType(op, x, b);
+  }
+  const pool = opts.pool;
+  const pg = poolGeometry(op, [g.n, g.o, g.oh, g.ow], pool ?? ({} as AvgPool2dOptions));
+  const countIncludePad = pool.countIncludePad ?? true;
+  const out = allocOverwritten(x.dtype, g.n * g.o * pg.oh * pg.ow);
+  const mask = new Uint8Array(g.n * g.o * g.oh * g.ow);
+  const xc = contiguous(x), wc = contiguous(weight), bc = b === undefined ? null : contiguous(b);
+  const fused = reluPoolKernel(
+    xc.data.subarray(xc.offset, xc.offset + xc.size), wc.data.subarray(wc.offset, wc.offset + wc.size),
+    bc === null ? null : bc.data.subarray(bc.offset, bc.offset + bc.size), g, { pool: pg, countIncludePad, out: out as Float32Array, mask },
+  );
+  if (!fused) {
+    const r = conv2d(x, weight, { ...convOpts(opts), ...(b === undefined ? {} : { bias: b }), activation: 'relu' });
+    avgPool2dForward(r.data, out, pg, countIncludePad);
+    positiveMask(r.data, mask);
+  }
+  return { output: new Tensor(out, [g.n, g.o, pg.oh, pg.ow]), mask };
+}
+
+/** mask[k] = 1 where r[k] > 0, else 0 (NaN gives 0). */
+function positiveMask(r: ArrayLike<number>, mask: Uint8Array): void {
+  for (let k = 0; k < mask.length; k++) mask[k] = r[k]! > 0 ? 1 : 0;
+}
+
+function convOpts(opts: Conv2dOptions): Conv2dOptions {
+  return { stride: opts.stride, padding: opts.padding, dilation: opts.dilation };
+}
+
+function checkMask(op: string, mask: unknown, n: number): void {
+  if (!(mask instanceof Uint8Array) || mask.length !== n) {
+    throw new ValueError(`[${op}] mask must be a Uint8Array of ${n} entries (one per element of the convolution's output)`);
+  }
+}
+
+/**
+ * The cotangent of `conv2dReluAvgPool`'s pre-activation, gm = avgPool2dBackward(gp) ⊙ mask (+0 where the mask
+ * is 0, as `reluBackward`), of shape `convShape` ([N, O, OH, OW], the convolution's output). Linear in gp.
+ */
+export function conv2dReluAvgPoolBackward(gp: Tensor, mask: Uint8Array, convShape: readonly number[], pool: AvgPool2dOptions): Tensor {
+  const op = 'conv2dReluAvgPoolBackward';
+  checkRank4(op, gp, 'gradient', 'NCHW');
+  const shape = checkShape(op, convShape);
+  if (shape.length !== 4) throw new ShapeError(`[${op}] convShape must have rank 4: got ${fmtShape(shape)}`);
+  checkMask(op, mask, sizeOf(shape));
+  const gm = avgPool2dBackward(gp, shape, pool);
+  const d = gm.data;
+  for (let k = 0; k < mask.length; k++) if (mask[k] === 0) d[k] = 0;
+  return gm;
+}
+
+/**
+ * The weight and bias gradients of `conv2dReluAvgPool` for the cotangent gp of its pooled output, from its mask:
+ *
+ *   gm = avgPool2dBackward(gp) ⊙ mask,   gw = conv2dBackwardWeight(x, gm),   gb[o] = Σ_{n,i,j} gm[n,o,i,j].
+ *
+ * The same bits as `conv2dReluAvgPoolBackward` then `conv2dBackwardParams`; where the direct float32 kernels
+ * apply, gm is built a chunk at a time in wasm memory and never written to a tensor. Returns [gw, gb].
+ */
+export function conv2dReluAvgPoolBackwardParams(
+  x: Tensor, gp: Tensor, mask: Uint8Array, weightShape: readonly number[], opts: Conv2dOptions & { pool: AvgPool2dOptions },
+): [Tensor, Tensor] {
+  const op = 'conv2dReluAvgPoolBackwardParams';
+  checkRank4(op, x, 'input', 'NCHW');
+  checkRank4(op, gp, 'gradient', 'NCHW');
+  checkSameDType(op, x, gp);
+  const wShape = checkShape(op, weightShape);
+  if (wShape.length !== 4) throw new ShapeError(`[${op}] weightShape must have rank 4: got ${fmtShape(wShape)}`);
+  const g = convGeometry(op, x.shape, wShape, opts);
+  const pool = opts.pool;
+  const pg = poolGeometry(op, [g.n, g.o, g.oh, g.ow], pool ?? ({} as AvgPool2dOptions));
+  checkGradShape(op, gp, [g.n, g.o, pg.oh, pg.ow]);
+  checkMask(op, mask, g.n * g.o * g.oh * g.ow);
+  const gw = alloc(x.dtype, sizeOf(wShape));
+  const acc = new Float64Array(g.o);
+  const xc = contiguous(x), gc = contiguous(gp);
+  const fused = reluPoolParamsKernel(xc.data.subarray(xc.offset, xc.offset + xc.size), gw, acc, g, {
+    pool: pg, countIncludePad: pool.countIncludePad ?? true, gp: gc.data.subarray(gc.offset, gc.offset + gc.size) as Float32Array, mask,
+  });
+  if (!fused) return conv2dBackwardParams(x, conv2dReluAvgPoolBackward(gp, mask, [g.n, g.o, g.oh, g.ow], pool), wShape, convOpts(opts));
   const gb = alloc(x.dtype, g.o);
   gb.set(acc);
   return [new Tensor(gw, wShape), new Tensor(gb, [g.o])];

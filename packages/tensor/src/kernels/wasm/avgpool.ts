@@ -1,6 +1,8 @@
 /**
  * Average pooling of float32 tensors on the wasm kernels (assembly/pool.ts): blocks of whole planes are copied
- * into the row runtime's unshared memory (whose copies run at 2–3× the shared one's), pooled, and copied out.
+ * into the row runtime's memory, pooled, and copied out, on the calling thread. (Copies into the shared memory
+ * measured as fast; the unshared one simply needs no pool.) A pooling right after a conv2d and a relu runs
+ * inside the convolution's chunks instead: conv2dReluAvgPool (kernels/wasm/conv.ts).
  * Same arithmetic as kernels/pool.ts (float64 sums), so bit-identical.
  */
 import type { Pool2dGeometry } from '../pool.js';

@@ -17,7 +17,8 @@
  * every thread count.
  */
 import type { Conv2dGeometry } from '../conv-im2col.js';
-import { convThreads, finishJob, startConv } from './pool.js';
+import type { Pool2dGeometry } from '../pool.js';
+import { ConvJob, convThreads, finishJob, startConv } from './pool.js';
 import { ensureBytes, ensureRowBytes, getRowRuntime, getRuntime, type Runtime } from './runtime.js';
 
 /**
@@ -112,6 +113,50 @@ function blockImages(rt: Runtime, g: Conv2dGeometry, chunk: number, fixed: numbe
 }
 
 /**
+ * Where the fused convolution, relu and average pooling (tensor's conv2dReluAvgPool) puts its results: the pooled
+ * output, and one byte per float of the rectified output, 1 where it is > 0. The rectified output itself stays
+ * in wasm memory.
+ */
+export interface ReluPoolOutputs {
+  /** The pooling over the convolution's output (n = N, c = O, h = OH, w = OW). */
+  pool: Pool2dGeometry;
+  /** Whether padded positions count in the pooling's divisor. */
+  countIncludePad: boolean;
+  /** The pooled output, N·O·POH·POW floats (overwritten). */
+  out: Float32Array;
+  /** N·O·OH·OW bytes (overwritten): 1 where relu(conv2d(x, w) + b) > 0, else 0. */
+  mask: Uint8Array;
+}
+
+/** Writes the pooling geometry as the nine int32s the fused kernels read (assembly/conv.ts) at element `at`. */
+function writeGeometry(i32: Int32Array, at: number, p: Pool2dGeometry, countIncludePad: boolean): void {
+  i32.set([p.oh, p.ow, p.kh, p.kw, p.sh, p.sw, p.ph, p.pw, countIncludePad ? 1 : 0], at);
+}
+
+/** Int32 elements reserved for the pooling geometry (nine, rounded up to whole v128s). */
+const GEO_ELEMS = 12;
+
+/** Float32 elements a mask of n bytes takes, rounded up to whole v128s. */
+const maskElems = (n: number): number => ((n + 3) >> 2) + 3 & ~3;
+
+/** True when {@link convReluPoolForwardWasm} and its gradient can run this convolution and pooling. */
+export function directReluPoolApplies(g: Conv2dGeometry, p: Pool2dGeometry): boolean {
+  const extra = p.oh * p.ow * g.o + maskElems(g.o * g.oh * g.ow) + 8;
+  return directForwardApplies(g) && directWeightApplies(g) && perImage(g) + extra <= IMAGE_MAX_ELEMS;
+}
+
+/** Where one set of the forward's block buffers sits (float32 element indices): images, output, pooled, mask. */
+interface ForwardBuffers { x: number; y: number; p: number; m: number; end: number }
+
+function forwardLayout(at: number, images: number, imgIn: number, imgOut: number, imgPool: number, pooled: boolean): ForwardBuffers {
+  const x = at, y = (x + images * imgIn + 4 + 3) & ~3;
+  const p = y + images * imgOut;
+  if (!pooled) return { x, y, p, m: p, end: p };
+  const m = (p + images * imgPool + 3) & ~3;
+  return { x, y, p, m, end: m + maskElems(images * imgOut) };
+}
+
+/**
  * out (N·O·OH·OW) = conv2d(x, w) (+ bias[o], O floats, when given; then max(·, 0) when `relu`) for a geometry
  * that {@link directForwardApplies} accepts (float32, contiguous). The bias and relu are applied in the kernel,
  * to each finished sum: the same float32 values as separate passes, without the passes.
@@ -120,61 +165,111 @@ export function convDirectForwardWasm(
   x: Float32Array, w: Float32Array, out: Float32Array, g: Conv2dGeometry, bias: Float32Array | null = null,
   relu = false,
 ): void {
+  directForward(x, w, g, bias, relu, out, null);
+}
+
+/**
+ * The pooled output and mask of avgPool2d(relu(conv2d(x, w) + bias)) into `to` (see {@link ReluPoolOutputs}),
+ * where {@link directReluPoolApplies}: each chunk of images is convolved, rectified, pooled and masked in wasm
+ * memory (assembly/conv.ts convReluPoolForward), the same bits as the three ops one after the other.
+ */
+export function convReluPoolForwardWasm(
+  x: Float32Array, w: Float32Array, bias: Float32Array | null, g: Conv2dGeometry, to: ReluPoolOutputs,
+): void {
+  directForward(x, w, g, bias, true, null, to);
+}
+
+function directForward(
+  x: Float32Array, w: Float32Array, g: Conv2dGeometry, bias: Float32Array | null, relu: boolean,
+  out: Float32Array | null, to: ReluPoolOutputs | null,
+): void {
   const main = getRuntime();
   const parts = convThreads(main, workOf(g));
   const taps = g.c * g.kh * g.kw, Hp = g.h + 2 * g.ph, Wp = g.w + 2 * g.pw, OHW = g.oh * g.ow;
-  const chunk = chunkOf(g);
+  const imgIn = g.c * Hp * Wp, imgOut = g.o * OHW, imgPool = to === null ? 0 : g.o * to.pool.oh * to.pool.ow;
+  // Images per chunk: as many as keep a chunk's operands (with the pooled output and the mask) within CHUNK_ELEMS.
+  const per = imgIn + imgOut + (to === null ? 0 : imgPool + imgOut / 4) + 8;
+  const chunk = Math.max(1, Math.min(g.n, Math.floor(CHUNK_ELEMS / per)));
   // The weights, then (when there is a bias) the bias, each rounded up to whole v128s.
   const wLen = ((g.o * taps + 3) & ~3) + (bias === null ? 0 : (g.o + 3) & ~3);
   const wsLen = Math.ceil(g.o / 8) * taps * 32;
-  const imgIn = g.c * Hp * Wp, imgOut = g.o * OHW;
+  const copyOut = (f: Float32Array, b: ForwardBuffers, n0: number, nb: number): void => {
+    if (to === null) {
+      out!.set(f.subarray(b.y, b.y + nb * imgOut), n0 * imgOut);
+      return;
+    }
+    to.out.set(f.subarray(b.p, b.p + nb * imgPool), n0 * imgPool);
+    to.mask.set(new Uint8Array(f.buffer, b.m * 4, nb * imgOut), n0 * imgOut);
+  };
   if (parts > 1) {
     const rt = main!;
     const base = rt.arenaBase / 4;
-    const wAt = base, wsAt = wAt + wLen;
+    const wAt = base, wsAt = wAt + wLen, geoAt = wsAt + wsLen;
     // Two sets of block buffers: while the threads compute block k in one, the caller copies block k − 1's
     // outputs out of the other. The forward's bits do not depend on the chunks, so they are a quarter of the
     // one-thread chunk and a block is four per thread: the copies overlap the work and the threads stay even
     // (DrLIM's first layer at 2 threads: 3.8–3.9 ms, against 4.4–4.8 for one block of whole chunks).
     const fch = Math.max(1, Math.ceil(chunk / 4));
-    const block = Math.min(4 * parts * fch, blockImages(rt, g, fch, wLen + wsLen, 2 * (imgIn + imgOut), 16));
-    const xA = [0, 0], oA = [0, 0];
-    let at = wsAt + wsLen;
+    const block = Math.min(4 * parts * fch, blockImages(rt, g, fch, wLen + wsLen + GEO_ELEMS, 2 * per, 16));
+    const bufs: ForwardBuffers[] = [];
+    let at = geoAt + GEO_ELEMS;
     for (let b = 0; b < 2; b++) {
-      xA[b] = at;
-      oA[b] = (at + block * imgIn + 4 + 3) & ~3;
-      at = oA[b]! + block * imgOut;
+      bufs.push(forwardLayout(at, block, imgIn, imgOut, imgPool, to !== null));
+      at = bufs[b]!.end;
     }
     ensureBytes(rt, at * 4);
     const bAt = stageWeights(rt.f32, w, bias, g.o * taps, wAt);
     rt.exports.splatWeights(wAt * 4, wsAt * 4, g.o, taps);
+    if (to !== null) writeGeometry(rt.i32, geoAt, to.pool, to.countIncludePad);
     let prev0 = 0, prevNb = 0;
     for (let n0 = 0, k = 0; n0 < g.n; n0 += block, k++) {
-      const nb = Math.min(block, g.n - n0), b = k & 1;
-      stageImages(rt.f32, x, n0, nb, g, xA[b]!);
-      startConv(rt, false, nb, fch, parts, [xA[b]! * 4, wsAt * 4, oA[b]! * 4, g.c, Hp, Wp, g.o, g.kh, g.kw, imgIn * 4, imgOut * 4, bAt * 4, relu ? 1 : 0]);
-      if (k > 0) out.set(rt.f32.subarray(oA[1 - b]!, oA[1 - b]! + prevNb * imgOut), prev0 * imgOut);
+      const nb = Math.min(block, g.n - n0), buf = bufs[k & 1]!;
+      stageImages(rt.f32, x, n0, nb, g, buf.x);
+      const args = [buf.x * 4, wsAt * 4, buf.y * 4, g.c, Hp, Wp, g.o, g.kh, g.kw, imgIn * 4, imgOut * 4, bAt * 4, relu ? 1 : 0];
+      if (to === null) startConv(rt, ConvJob.Forward, nb, fch, parts, args);
+      else startConv(rt, ConvJob.ReluPoolForward, nb, fch, parts, args, [buf.p * 4, buf.m * 4, geoAt * 4, imgPool * 4]);
+      if (k > 0) copyOut(rt.f32, bufs[(k + 1) & 1]!, prev0, prevNb);
       finishJob(rt);
       prev0 = n0;
       prevNb = nb;
     }
-    const last = (Math.ceil(g.n / block) - 1) & 1;
-    out.set(rt.f32.subarray(oA[last]!, oA[last]! + prevNb * imgOut), prev0 * imgOut);
+    copyOut(rt.f32, bufs[(Math.ceil(g.n / block) - 1) & 1]!, prev0, prevNb);
     return;
   }
   const rt = getRowRuntime()!;
   const base = rt.base / 4;
-  const wAt = base, wsAt = wAt + wLen;
-  const xAt = wsAt + wsLen, oAt = (xAt + chunk * imgIn + 4 + 3) & ~3;
-  ensureRowBytes(rt, (oAt + chunk * imgOut) * 4);
+  const wAt = base, wsAt = wAt + wLen, geoAt = wsAt + wsLen;
+  const buf = forwardLayout(geoAt + GEO_ELEMS, chunk, imgIn, imgOut, imgPool, to !== null);
+  ensureRowBytes(rt, buf.end * 4);
   const bAt = stageWeights(rt.f32, w, bias, g.o * taps, wAt);
   rt.exports.splatWeights(wAt * 4, wsAt * 4, g.o, taps);
+  if (to !== null) writeGeometry(rt.i32, geoAt, to.pool, to.countIncludePad);
   for (let n0 = 0; n0 < g.n; n0 += chunk) {
     const nb = Math.min(chunk, g.n - n0);
-    stageImages(rt.f32, x, n0, nb, g, xAt);
-    rt.exports.convDirectForward(xAt * 4, wsAt * 4, oAt * 4, nb, g.c, Hp, Wp, g.o, g.kh, g.kw, bAt * 4, relu ? 1 : 0);
-    out.set(rt.f32.subarray(oAt, oAt + nb * imgOut), n0 * imgOut);
+    stageImages(rt.f32, x, n0, nb, g, buf.x);
+    if (to === null) {
+      rt.exports.convDirectForward(buf.x * 4, wsAt * 4, buf.y * 4, nb, g.c, Hp, Wp, g.o, g.kh, g.kw, bAt * 4, relu ? 1 : 0);
+    } else {
+      rt.exports.convReluPoolForward(buf.x * 4, wsAt * 4, buf.y * 4, buf.p * 4, buf.m * 4, nb, g.c, Hp, Wp, g.o, g.kh, g.kw,
+        bAt * 4, geoAt * 4);
+    }
+    copyOut(rt.f32, buf, n0, nb);
   }
+}
+
+/**
+ * The pooled cotangent of {@link convReluPoolForwardWasm} and its mask, from which its weight and bias gradients
+ * are taken (convReluPoolBackwardParamsWasm).
+ */
+export interface ReluPoolCotangent {
+  /** The pooling, as for the forward. */
+  pool: Pool2dGeometry;
+  /** Whether padded positions count in the pooling's divisor. */
+  countIncludePad: boolean;
+  /** The cotangent of the pooled output, N·O·POH·POW floats. */
+  gp: Float32Array;
+  /** The forward's mask, N·O·OH·OW bytes. */
+  mask: Uint8Array;
 }
 
 /**
@@ -191,44 +286,74 @@ export function convDirectBackwardWeightWasm(
   x: Float32Array, gy: Float32Array, gw: Float32Array, g: Conv2dGeometry,
   y: Float32Array | null = null, gb: Float64Array | null = null,
 ): void {
+  directWeight(x, gy, gw, g, y, gb, null);
+}
+
+/**
+ * gw and gb (as {@link convDirectBackwardWeightWasm}) of the fused convolution, relu and average pooling, from
+ * the pooled cotangent and the mask (`from`), where {@link directReluPoolApplies}: each chunk's gm =
+ * avgPool2dBackward(gp) ⊙ mask is built in wasm memory (assembly/conv.ts convReluPoolBackwardParams) and never
+ * leaves it. The same bits as avgPool2dBackward, reluBackward and conv2dBackwardParams one after the other.
+ */
+export function convReluPoolBackwardParamsWasm(
+  x: Float32Array, gw: Float32Array, gb: Float64Array | null, g: Conv2dGeometry, from: ReluPoolCotangent,
+): void {
+  directWeight(x, null, gw, g, null, gb, from);
+}
+
+function directWeight(
+  x: Float32Array, gy: Float32Array | null, gw: Float32Array, g: Conv2dGeometry,
+  y: Float32Array | null, gb: Float64Array | null, from: ReluPoolCotangent | null,
+): void {
   const main = getRuntime();
   const parts = convThreads(main, workOf(g));
   const taps = g.c * g.kh * g.kw, Hp = g.h + 2 * g.ph, Wp = g.w + 2 * g.pw, OHW = g.oh * g.ow;
+  // The chunk size fixes the order of the float32 sums, so it is the plain path's whatever else is staged.
   const chunk = chunkOf(g);
   const K = g.o * taps, part = (K + 3) & ~3;
-  const imgIn = g.c * Hp * Wp, imgOut = g.o * OHW;
-  // Per image: its padded input, gy, y when masking, and (as float64) its O plane sums when summing.
+  const imgIn = g.c * Hp * Wp, imgOut = g.o * OHW, imgPool = from === null ? 0 : g.o * from.pool.oh * from.pool.ow;
+  // Per image: its padded input, gy, y when masking, (as float64) its O plane sums when summing, and for the
+  // fused pooling its pooled cotangent and mask.
   const yImg = y === null ? 0 : imgOut, sImg = gb === null ? 0 : 2 * g.o;
+  const pImg = from === null ? 0 : imgPool + imgOut / 4 + 8;
   const args = (b: Buffers): number[] => [b.x * 4, b.gy * 4, b.p * 4, g.c, Hp, Wp, g.o, g.kh, g.kw, imgIn * 4, imgOut * 4, part * 4];
+  const stage = (f: Float32Array, buf: Buffers, n0: number, nb: number): void => {
+    stageImages(f, x, n0, nb, g, buf.x);
+    if (from === null) {
+      stageGradient(f, gy!, y, n0, nb, imgOut, buf.gy, buf.y);
+      return;
+    }
+    f.set(from.gp.subarray(n0 * imgPool, (n0 + nb) * imgPool), buf.gp);
+    new Uint8Array(f.buffer, buf.m * 4, nb * imgOut).set(from.mask.subarray(n0 * imgOut, (n0 + nb) * imgOut));
+  };
   // gw = Σ over chunks, in chunk order, of each chunk's own sum (float32 adds: the same on every path).
   const total = new Float32Array(K);
   if (parts > 1) {
     const rt = main!;
     // Two sets of block buffers (blocks of one chunk per thread): while the threads compute block k in one, the
     // caller stages block k + 1 into the other.
-    const per = imgIn + imgOut + yImg + sImg, perChunk = part + 24;
-    const block = Math.min(parts * chunk, blockImages(rt, g, chunk, 0, 2 * per, 2 * perChunk));
+    const per = imgIn + imgOut + yImg + sImg + pImg, perChunk = part + 24;
+    const block = Math.min(parts * chunk, blockImages(rt, g, chunk, GEO_ELEMS, 2 * per, 2 * perChunk));
     const chunks = Math.ceil(block / chunk);
+    const geoAt = rt.arenaBase / 4;
     const bufs: Buffers[] = [];
-    let at = rt.arenaBase / 4;
+    let at = geoAt + GEO_ELEMS;
     for (let b = 0; b < 2; b++) {
-      const buf = layout(at, block, chunks, part, imgIn, imgOut, yImg, sImg);
+      const buf = layout(at, block, chunks, part, imgIn, imgOut, yImg, sImg, imgPool);
       bufs.push(buf);
       at = buf.end;
     }
     ensureBytes(rt, at * 4);
     const f = rt.f32, f64 = new Float64Array(f.buffer);
-    const stage = (n0: number, buf: Buffers): void => {
-      const nb = Math.min(block, g.n - n0);
-      stageImages(f, x, n0, nb, g, buf.x);
-      stageGradient(f, gy, y, n0, nb, imgOut, buf.gy, buf.y);
-    };
-    stage(0, bufs[0]!);
+    if (from !== null) writeGeometry(rt.i32, geoAt, from.pool, from.countIncludePad);
+    stage(f, bufs[0]!, 0, Math.min(block, g.n));
     for (let n0 = 0, k = 0; n0 < g.n; n0 += block, k++) {
       const nb = Math.min(block, g.n - n0), nc = Math.ceil(nb / chunk), buf = bufs[k & 1]!;
       f.fill(0, buf.p, buf.p + nc * part);
-      startConv(rt, true, nb, chunk, parts, args(buf), [y === null ? 0 : buf.y * 4, gb === null ? 0 : buf.s * 4]);
-      if (n0 + block < g.n) stage(n0 + block, bufs[(k + 1) & 1]!);
+      const sums = gb === null ? 0 : buf.s * 4;
+      if (from === null) startConv(rt, ConvJob.Weight, nb, chunk, parts, args(buf), [y === null ? 0 : buf.y * 4, sums]);
+      else startConv(rt, ConvJob.ReluPoolWeight, nb, chunk, parts, args(buf), [buf.gp * 4, sums, buf.m * 4, geoAt * 4, imgPool * 4]);
+      if (n0 + block < g.n) stage(f, bufs[(k + 1) & 1]!, n0 + block, Math.min(block, g.n - n0 - block));
       finishJob(rt);
       for (let c = 0; c < nc; c++) addPart(total, f, buf.p + c * part, K);
       if (gb !== null) addSums(gb, f64, buf.s / 2, nb, g.o);
@@ -237,16 +362,23 @@ export function convDirectBackwardWeightWasm(
     return;
   }
   const rt = getRowRuntime()!;
-  const buf = layout(rt.base / 4, chunk, 1, part, imgIn, imgOut, yImg, sImg);
+  const geoAt = rt.base / 4;
+  const buf = layout(geoAt + GEO_ELEMS, chunk, 1, part, imgIn, imgOut, yImg, sImg, imgPool);
   ensureRowBytes(rt, buf.end * 4);
   const f = rt.f32, f64 = new Float64Array(f.buffer);
+  if (from !== null) writeGeometry(rt.i32, geoAt, from.pool, from.countIncludePad);
   for (let n0 = 0; n0 < g.n; n0 += chunk) {
     const nb = Math.min(chunk, g.n - n0);
     f.fill(0, buf.p, buf.p + K);
-    stageImages(f, x, n0, nb, g, buf.x);
-    stageGradient(f, gy, y, n0, nb, imgOut, buf.gy, buf.y);
-    rt.exports.convDirectBackwardParams(buf.x * 4, buf.gy * 4, y === null ? 0 : buf.y * 4, gb === null ? 0 : buf.s * 4, buf.p * 4,
-      nb, g.c, Hp, Wp, g.o, g.kh, g.kw);
+    stage(f, buf, n0, nb);
+    const sums = gb === null ? 0 : buf.s * 4;
+    if (from === null) {
+      rt.exports.convDirectBackwardParams(buf.x * 4, buf.gy * 4, y === null ? 0 : buf.y * 4, sums, buf.p * 4,
+        nb, g.c, Hp, Wp, g.o, g.kh, g.kw);
+    } else {
+      rt.exports.convReluPoolBackwardParams(buf.x * 4, buf.gp * 4, buf.m * 4, buf.gy * 4, sums, buf.p * 4,
+        nb, g.c, Hp, Wp, g.o, g.kh, g.kw, geoAt * 4);
+    }
     addPart(total, f, buf.p, K);
     if (gb !== null) addSums(gb, f64, buf.s / 2, nb, g.o);
   }
@@ -254,18 +386,25 @@ export function convDirectBackwardWeightWasm(
 }
 
 /** Where a block's operands of the weight gradient sit (float32 element indices; s is 8-byte aligned). */
-interface Buffers { p: number; x: number; gy: number; y: number; s: number; end: number }
+interface Buffers { p: number; x: number; gy: number; y: number; s: number; gp: number; m: number; end: number }
 
 /**
  * Lays out, from element `at`: `chunks` parts of the gradient, then the padded images, gy, y (yImg floats per
- * image, 0 without it) and the plane sums (sImg floats per image), each followed by 4 spare floats and aligned.
+ * image, 0 without it), the plane sums (sImg floats per image), and with a pooled cotangent (imgPool floats per
+ * image, 0 without it) that cotangent and the mask (imgOut bytes per image), each followed by 4 spare floats and
+ * aligned.
  */
-function layout(at: number, images: number, chunks: number, part: number, imgIn: number, imgOut: number, yImg: number, sImg: number): Buffers {
+function layout(
+  at: number, images: number, chunks: number, part: number, imgIn: number, imgOut: number, yImg: number, sImg: number,
+  imgPool: number,
+): Buffers {
   const p = at, x = p + chunks * part, gy = (x + images * imgIn + 4 + 3) & ~3;
   const y = (gy + images * imgOut + 4 + 3) & ~3, s = (y + images * yImg + 4 + 3) & ~3;
-  return { p, x, gy, y, s, end: s + images * sImg + 4 };
+  const gp = (s + images * sImg + 4 + 3) & ~3;
+  if (imgPool === 0) return { p, x, gy, y, s, gp, m: gp, end: gp };
+  const m = (gp + images * imgPool + 4 + 3) & ~3;
+  return { p, x, gy, y, s, gp, m, end: m + maskElems(images * imgOut) };
 }
-
 /** Copies images n0 … n0+nb−1 of gy (imgOut floats each) to element gyAt, plus 4 zero floats; and y's to yAt. */
 function stageGradient(
   f: Float32Array, gy: Float32Array, y: Float32Array | null, n0: number, nb: number, imgOut: number, gyAt: number, yAt: number,

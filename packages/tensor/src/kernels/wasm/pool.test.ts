@@ -2,8 +2,9 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  concat, conv2d, conv2dBackwardInput, conv2dBackwardParams, conv2dBackwardWeight, getBackend, getNumThreads, matmul,
-  randn, relu, reluBackward, setBackend, setNumThreads, sum, transpose, Generator, ValueError, type Tensor,
+  avgPool2d, avgPool2dBackward, concat, conv2d, conv2dBackwardInput, conv2dBackwardParams, conv2dBackwardWeight,
+  conv2dReluAvgPoolBackwardParams, conv2dReluAvgPoolWithMask, getBackend, getNumThreads, matmul, randn, relu, reluBackward,
+  setBackend, setNumThreads, sum, tensor, transpose, Generator, ValueError, type Tensor,
 } from '@tsgrad/tensor';
 import { getRuntime } from './runtime.js';
 import { poolReady, splitCount, workerChunks } from './pool.js';
@@ -101,6 +102,40 @@ describe('worker pool', () => {
       const separate = concat([conv2dBackwardWeight(x, gm, wsh, { padding: pad }).reshape([-1]), sum(gm, { axis: [0, 2, 3] })]);
       expect(Buffer.from((params().toTypedArray() as Float32Array).buffer)
         .equals(Buffer.from((separate.toTypedArray() as Float32Array).buffer))).toBe(true);
+    }
+  });
+
+  it('gives the fused convolution, relu and average pooling, its mask and its parameter gradients bit for bit at 1 and 2 threads, as the separate ops', () => {
+    const g = new Generator(13);
+    const cases = [
+      { x: [128, 1, 32, 32], w: [15, 1, 6, 6], pad: 0, pool: { kernelSize: 3 } },
+      { x: [77, 1, 30, 29], w: [9, 1, 3, 5], pad: 1, pool: { kernelSize: [3, 2] as [number, number], stride: 2, padding: 1, countIncludePad: false } },
+    ];
+    for (const { x: xs, w: wsh, pad, pool } of cases) {
+      const x = randn(xs, { generator: g }), w = randn(wsh, { generator: g }), bias = randn([wsh[0]!], { generator: g });
+      const opts = { padding: pad, bias, pool };
+      const { output, mask } = conv2dReluAvgPoolWithMask(x, w, opts);
+      const gp = randn(output.shape, { generator: g });
+      const forward = (): Tensor => {
+        const r = conv2dReluAvgPoolWithMask(x, w, opts);
+        return concat([r.output.reshape([-1]), tensor(Float32Array.from(r.mask))]);
+      };
+      const params = (): Tensor => {
+        const [gw, gb] = conv2dReluAvgPoolBackwardParams(x, gp, mask, wsh, { padding: pad, pool });
+        return concat([gw.reshape([-1]), gb]);
+      };
+      for (const f of [forward, params]) {
+        const { one, two, split } = atBothCounts(f);
+        expect(split).toBe(true);
+        expect(Buffer.from(two.buffer).equals(Buffer.from(one.buffer))).toBe(true);
+      }
+      const r = conv2d(x, w, { padding: pad, bias, activation: 'relu' });
+      const separate = concat([avgPool2d(r, pool).reshape([-1]), tensor(Float32Array.from(r.toTypedArray(), (v) => (v > 0 ? 1 : 0)))]);
+      expect(Buffer.from((forward().toTypedArray() as Float32Array).buffer).equals(Buffer.from((separate.toTypedArray() as Float32Array).buffer))).toBe(true);
+      const gm = reluBackward(avgPool2dBackward(gp, r.shape, pool), r);
+      const [gw0, gb0] = conv2dBackwardParams(x, gm, wsh, { padding: pad });
+      const separateParams = concat([gw0.reshape([-1]), gb0]);
+      expect(Buffer.from((params().toTypedArray() as Float32Array).buffer).equals(Buffer.from((separateParams.toTypedArray() as Float32Array).buffer))).toBe(true);
     }
   });
 

@@ -41,14 +41,24 @@ const DIM_M = 6;
 const DIM_N = 7;
 /** First of the job's arguments (the gemm arguments up to `accumulate`, 14 slots; a convolution's, 13). */
 const ARGS = 8;
-/** The job's kernel: JOB_GEMM, JOB_CONV_FORWARD or JOB_CONV_WEIGHT. */
+/** The job's kernel: JOB_GEMM or one of the {@link ConvJob} kinds. */
 const KIND = 22;
-/** A weight-gradient job's relu output and bias-sum addresses (0: none), read by `drain` at slots 23 and 24. */
-const CONV_Y = 23;
-const CONV_SUMS = 24;
+/** A convolution job's further arguments (addresses and strides; see {@link ConvJob}), read by `drain` at 23–27. */
+const EXTRA = 23;
+const EXTRA_SLOTS = 5;
 const JOB_GEMM = 0;
-const JOB_CONV_FORWARD = 1;
-const JOB_CONV_WEIGHT = 2;
+/**
+ * The kinds of convolution job (assembly/conv.ts), and what each takes in the extra slots 23–27:
+ * - Forward (1): convDirectForward; none.
+ * - Weight (2): convDirectBackwardParams; the relu output and the bias sums (each 0: none).
+ * - ReluPoolForward (3): convReluPoolForward, args[2] being the rectified output's scratch; the pooled output,
+ *   the mask (bytes, one per output float), the pooling geometry, the pooled bytes per image.
+ * - ReluPoolWeight (4): convReluPoolBackwardParams, args[1] being the masked gradient's scratch; the pooled
+ *   cotangent, the bias sums (0: none), the mask, the pooling geometry, the pooled bytes per image.
+ */
+export const ConvJob = { Forward: 1, Weight: 2, ReluPoolForward: 3, ReluPoolWeight: 4 } as const;
+/** One of the {@link ConvJob} kinds. */
+export type ConvJobKind = (typeof ConvJob)[keyof typeof ConvJob];
 /**
  * Workers that have started and are in their loop: each adds 1 here itself, so the caller learns it from shared
  * memory without turning its event loop (a training loop that never yields still gets its workers).
@@ -108,17 +118,26 @@ function drain(s: Int32Array, base: number, g: number, k: KernelFns, ws: number)
     } else {
       // A convolution: chunk c is images [lo, lo + nb) of M; args x, ws | gy, out | parts, C, Hp, Wp, O, KH, KW,
       // the byte strides of an image of x and of out | gy, the forward's bias (0: none) | the byte stride of a
-      // part of the weight gradient, and the forward's relu flag.
+      // part of the weight gradient, and the forward's relu flag; the extra slots 23–27 as ConvJob says.
       const nb = Math.min(M, lo + step) - lo;
-      const x = s[a]! + lo * s[a + 9]!;
+      const x = s[a]! + lo * s[a + 9]!, img = s[a + 10]!;
       if (kind === 1) {
-        k.convDirectForward(x, s[a + 1]!, s[a + 2]! + lo * s[a + 10]!, nb, s[a + 3]!, s[a + 4]!, s[a + 5]!, s[a + 6]!, s[a + 7]!, s[a + 8]!, s[a + 11]!, s[a + 12]!);
+        k.convDirectForward(x, s[a + 1]!, s[a + 2]! + lo * img, nb, s[a + 3]!, s[a + 4]!, s[a + 5]!, s[a + 6]!, s[a + 7]!, s[a + 8]!, s[a + 11]!, s[a + 12]!);
+      } else if (kind === 3) {
+        // The mask has one byte per output float: img / 4 bytes per image.
+        k.convReluPoolForward(x, s[a + 1]!, s[a + 2]! + lo * img, s[base + 23]! + lo * s[base + 26]!, s[base + 24]! + lo * (img >> 2),
+          nb, s[a + 3]!, s[a + 4]!, s[a + 5]!, s[a + 6]!, s[a + 7]!, s[a + 8]!, s[a + 11]!, s[base + 25]!);
       } else {
-        // The weight gradient's relu output (slot 23) and bias sums (slot 24), each 0 when absent.
-        const y = s[base + 23]!, sums = s[base + 24]!;
-        k.convDirectBackwardParams(x, s[a + 1]! + lo * s[a + 10]!, y === 0 ? 0 : y + lo * s[a + 10]!,
-          sums === 0 ? 0 : sums + lo * s[a + 6]! * 8, s[a + 2]! + c * s[a + 11]!, nb, s[a + 3]!, s[a + 4]!, s[a + 5]!,
-          s[a + 6]!, s[a + 7]!, s[a + 8]!);
+        const sums = s[base + 24]!, gw = s[a + 2]! + c * s[a + 11]!;
+        const sc = sums === 0 ? 0 : sums + lo * s[a + 6]! * 8;
+        if (kind === 2) {
+          const y = s[base + 23]!;
+          k.convDirectBackwardParams(x, s[a + 1]! + lo * img, y === 0 ? 0 : y + lo * img, sc, gw, nb, s[a + 3]!, s[a + 4]!,
+            s[a + 5]!, s[a + 6]!, s[a + 7]!, s[a + 8]!);
+        } else {
+          k.convReluPoolBackwardParams(x, s[base + 23]! + lo * s[base + 27]!, s[base + 25]! + lo * (img >> 2), s[a + 1]! + lo * img,
+            sc, gw, nb, s[a + 3]!, s[a + 4]!, s[a + 5]!, s[a + 6]!, s[a + 7]!, s[a + 8]!, s[base + 26]!);
+        }
       }
     }
     if (Atomics.add(s, base + 3, 1) + 1 === s[base + 2]) Atomics.notify(s, base + 3);
@@ -127,7 +146,10 @@ function drain(s: Int32Array, base: number, g: number, k: KernelFns, ws: number)
 
 type KernelFn = (...args: number[]) => void;
 /** The kernels a chunk may run (the instance's exports, on every thread). */
-interface KernelFns { gemm: KernelFn; convDirectForward: KernelFn; convDirectBackwardParams: KernelFn }
+interface KernelFns {
+  gemm: KernelFn; convDirectForward: KernelFn; convDirectBackwardParams: KernelFn;
+  convReluPoolForward: KernelFn; convReluPoolBackwardParams: KernelFn;
+}
 
 /** What the workers run: a self-contained script, the same for Node and browsers. */
 const WORKER_SOURCE = `
@@ -363,18 +385,17 @@ export function convThreads(rt: Runtime | null, work: number): number {
 /**
  * Runs a direct convolution (assembly/conv.ts) over `images` images in chunks of `step`, split between the
  * calling thread and `parts − 1` ready workers (parts from {@link convThreads}): chunk c is images
- * [c·step, (c+1)·step). `weight` selects the weight gradient (each chunk adds into its own part of the
- * gradient, so any split sums the same numbers in the same order) instead of the forward pass (each chunk
- * writes its own images' outputs). Arguments: x, ws | gy, out | parts, C, Hp, Wp, O, KH, KW, the byte
- * strides of an image of x and of an image of out | gy, the bias (0: none) | the byte stride of a part, and
- * (forward) the relu flag (0: none); `extra`, for the weight gradient, the relu output and the bias sums
- * (assembly/conv.ts convDirectBackwardParams; 0: none). {@link startConv} then {@link finishJob}.
+ * [c·step, (c+1)·step). A weight-gradient kind (Weight, ReluPoolWeight) adds each chunk into its own part of
+ * the gradient, so any split sums the same numbers in the same order; a forward kind writes each chunk's own
+ * images' outputs. Arguments: x, ws | gy, out | parts, C, Hp, Wp, O, KH, KW, the byte strides of an image of x
+ * and of an image of out | gy, the bias (0: none) | the byte stride of a part, and (forward) the relu flag
+ * (0: none); `extra`, the kind's further arguments ({@link ConvJob}). {@link startConv} then {@link finishJob}.
  */
 export function runConv(
-  rt: Runtime, weight: boolean, images: number, step: number, parts: number, args: readonly number[],
-  extra: readonly [number, number] = [0, 0],
+  rt: Runtime, kind: ConvJobKind, images: number, step: number, parts: number, args: readonly number[],
+  extra: readonly number[] = [],
 ): void {
-  startConv(rt, weight, images, step, parts, args, extra);
+  startConv(rt, kind, images, step, parts, args, extra);
   finishJob(rt);
 }
 
@@ -384,16 +405,15 @@ export function runConv(
  * which takes the chunks still unclaimed and waits for the rest. One job at a time: finish it before the next.
  */
 export function startConv(
-  rt: Runtime, weight: boolean, images: number, step: number, parts: number, args: readonly number[],
-  extra: readonly [number, number] = [0, 0],
+  rt: Runtime, kind: ConvJobKind, images: number, step: number, parts: number, args: readonly number[],
+  extra: readonly number[] = [],
 ): void {
   const s = rt.i32, base = CTRL / 4;
   for (let w = 0; w < parts - 1; w++) s[base + WSA + w] = workspace(rt, w + 1);
   s[base + WORKERS] = parts - 1;
   for (let q = 0; q < 13; q++) s[base + ARGS + q] = args[q] ?? 0;
-  s[base + CONV_Y] = extra[0];
-  s[base + CONV_SUMS] = extra[1];
-  s[base + KIND] = weight ? JOB_CONV_WEIGHT : JOB_CONV_FORWARD;
+  for (let q = 0; q < EXTRA_SLOTS; q++) s[base + EXTRA + q] = extra[q] ?? 0;
+  s[base + KIND] = kind;
   s[base + STEP] = step;
   s[base + DIM_M] = images;
   s[base + TOTAL] = Math.ceil(images / step);

@@ -43,6 +43,11 @@ export interface KernelExports {
   convDirectBackwardParams(x: number, gy: number, y: number, sums: number, gw: number, nb: number, C: number, Hp: number,
     Wp: number, O: number, KH: number, KW: number): void;
   splatWeights(w: number, dst: number, O: number, taps: number): number;
+  positiveMask(y: number, mask: number, n: number): void;
+  convReluPoolForward(x: number, ws: number, y: number, pooled: number, mask: number, nb: number, C: number, Hp: number,
+    Wp: number, O: number, KH: number, KW: number, bias: number, geo: number): void;
+  convReluPoolBackwardParams(x: number, gp: number, mask: number, gy: number, sums: number, gw: number, nb: number,
+    C: number, Hp: number, Wp: number, O: number, KH: number, KW: number, geo: number): void;
   addRow(a: number, aStep: number, b: number, bStep: number, dst: number, n: number): void;
   reluBackwardRow(a: number, aStep: number, b: number, bStep: number, dst: number, n: number): void;
   subRow(a: number, aStep: number, b: number, bStep: number, dst: number, n: number): void;
