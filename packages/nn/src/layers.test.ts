@@ -318,7 +318,7 @@ describe('Sequential runs a Conv2d followed by a ReLU (and an AvgPool2d) as one 
   /** The primitives from the output back to the first layer, along first inputs. */
   const chain = (y: A.Variable): string[] => {
     const out: string[] = [];
-    for (let n = y.node; n !== null && n !== undefined; n = n.inputs?.[0]?.node) out.push(n.prim);
+    for (let n = y.node; n !== null; n = n.inputs?.[0]?.node ?? null) out.push(n.prim);
     return out;
   };
 
