@@ -110,6 +110,15 @@ export function isPointwise(g: Conv2dGeometry): boolean {
 }
 
 /**
+ * True when the kernel covers the whole unpadded image, once (OH = OW = 1, as DrLIM's 9×9 kernel on 9×9 maps):
+ * an image's im2col column is the image itself, in (c, p, q) = (c, h, w) order, so the convolution is the
+ * product of the [N, C·H·W] images with the [O, C·H·W] weights, and its input gradient is gy · W2 with no col2im.
+ */
+export function isWholeWindow(g: Conv2dGeometry): boolean {
+  return g.kh === g.h && g.kw === g.w && g.ph === 0 && g.pw === 0 && g.dh === 1 && g.dw === 1 && g.oh === 1 && g.ow === 1;
+}
+
+/**
  * Row offsets of the im2col matrix of an unpadded convolution, relative to the image:
  * taps[(c·KH + p)·KW + q] = c·H·W + p·dh·W + q·dw. With {@link pixelOffsets}, cols(k, l) is
  * x[n0·C·H·W + taps[k] + pixels[l]], which gemmGather packs straight from x.

@@ -289,7 +289,7 @@ describe.each(backends)('conv2d kernels vs naive float64 references on the %s ba
     fc.assert(fc.property(arb, (c) => checkAll(c)), { numRuns: 120 });
   });
 
-  it('handle one image per chunk (wide outputs) and the pointwise 1×1 path', () => {
+  it('handle one image per chunk (wide outputs), the pointwise 1×1 path and the whole-image window', () => {
     for (const dtype of ['float32', 'float64'] as const) {
       // OH·OW = 34·34 ≥ 128: one image per chunk, gemm reads and writes NCHW directly.
       checkAll({ g: geometry(3, 2, 34, 34, 3, 3, 3, [1, 1], [1, 1], [1, 1]), dtype, seed: 11 });
@@ -298,6 +298,9 @@ describe.each(backends)('conv2d kernels vs naive float64 references on the %s ba
       // 1×1 but strided or padded, or on a small image: the general path.
       checkAll({ g: geometry(2, 3, 7, 6, 2, 1, 1, [2, 1], [0, 1], [1, 1]), dtype, seed: 13 });
       checkAll({ g: geometry(5, 3, 5, 5, 2, 1, 1, [1, 1], [0, 0], [1, 1]), dtype, seed: 14 });
+      // The kernel covers the whole image once (OH = OW = 1): the input gradient is one product, no col2im.
+      checkAll({ g: geometry(7, 3, 4, 7, 5, 4, 7, [1, 1], [0, 0], [1, 1]), dtype, seed: 15 });
+      checkAll({ g: geometry(2, 1, 3, 3, 1, 3, 3, [2, 2], [0, 0], [1, 1]), dtype, seed: 16 });
     }
   });
 
