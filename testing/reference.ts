@@ -370,6 +370,17 @@ export function conv2dRef(x: Nd, w: Nd, g: Geometry2d, bias?: Nd): Nd {
   return { shape: [N, O, OH, OW], data: y };
 }
 
+/**
+ * conv2dReluAvgPoolWithMask's mask of a rectified output r ([N, O, OH, OW]), bit by bit: element k of image n
+ * is bit k & 7 of byte n·⌈O·OH·OW/8⌉ + (k >> 3), set where r > 0; the bits past each image's last element are 0.
+ */
+export function reluMaskRef(r: Nd): Uint8Array {
+  const n = r.shape[0]!, per = r.shape.slice(1).reduce((a, b) => a * b, 1), mb = Math.ceil(per / 8);
+  const out = new Uint8Array(n * mb);
+  for (let i = 0; i < n; i++) for (let k = 0; k < per; k++) if (r.data[i * per + k]! > 0) out[i * mb + Math.floor(k / 8)]! |= 1 << (k % 8);
+  return out;
+}
+
 /** Max or average pooling over windows at (i·sh − ph, j·sw − pw); padding is −∞ for max, 0 for average. */
 export function pool2dRef(
   x: Nd, kernel: [number, number], stride: [number, number], padding: [number, number],

@@ -441,7 +441,7 @@ export interface Conv2dReluAvgPoolOptions extends Conv2dOptions {
 
 /**
  * avgPool2d(relu(conv2d(x, w) + b), pool) as one op (the tensor op's `conv2dReluAvgPool`: the rectified output,
- * a network's largest tensor, is never kept; its VJP needs only a byte mask of where it is > 0).
+ * a network's largest tensor, is never kept; its VJP needs only a bit mask of where it is > 0).
  * VJPs: with gm = avgPool2dBackward(g) ⊙ [relu(conv2d(x, w) + b) > 0], `conv2dBackwardInput(gm, w)` to x,
  * `conv2dBackwardWeight(x, gm)` to w, Σ_{n,i,j} gm[n,o,i,j] to b. With a bias it is one primitive
  * (conv2dBiasReluAvgPool); without one, a relu'd conv2d then avgPool2d.

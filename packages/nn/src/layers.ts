@@ -117,7 +117,7 @@ export class Conv2d extends Module {
   }
   /**
    * avgPool2d(relu(conv2d(x, W) + b), pool) as one op (autograd's conv2dReluAvgPool): the values and gradients
-   * of a ReLU and an AvgPool2d after this layer, without keeping the rectified output (the VJP needs only a byte
+   * of a ReLU and an AvgPool2d after this layer, without keeping the rectified output (the VJP needs only a bit
    * mask of where it is positive). {@link Sequential} runs a Conv2d, a ReLU and an AvgPool2d this way.
    */
   forwardReluAvgPool(x: Variable, pool: AvgPool2dOptions): Variable {

@@ -289,43 +289,75 @@ export function convDirectBackwardParams(
  * it stays in wasm memory, and only the pooled output and a byte mask of where it is positive leave. The
  * backward pass rebuilds the masked cotangent from the pooled cotangent and the mask in wasm memory, for the weight
  * kernel. Both are the separate kernels run one after the other on the chunk's images (the same bits): the
- * forward kernel with relu, avgPoolForward, the mask; avgPoolBackward, the mask, convDirectBackwardParams.
+ * forward kernel with relu, avgPoolForward, the mask; avgPoolBackward, the mask, convDirectBackwardParams. The
+ * mask has one bit per output float (a byte per eight), an eighth of the traffic of bytes.
  *
  * The pooling geometry is nine int32s at `geo`: POH, POW, PKH, PKW, psh, psw, pph, ppw, countIncludePad.
  */
 
-/** mask[k] = 1 where y[k] > 0, else 0 (one byte per float; NaN gives 0), for the n floats at y. */
-export function positiveMask(y: usize, mask: usize, n: i32): void {
-  const zero = f32x4.splat(0), one = i8x16.splat(1);
-  const n16 = n & ~15;
-  let k = 0;
-  for (; k < n16; k += 16) {
-    const p = y + (<usize>k << 2);
-    const lo = i16x8.narrow_i32x4_s(f32x4.gt(v128.load(p), zero), f32x4.gt(v128.load(p, 16), zero));
-    const hi = i16x8.narrow_i32x4_s(f32x4.gt(v128.load(p, 32), zero), f32x4.gt(v128.load(p, 48), zero));
-    v128.store(mask + <usize>k, v128.and(i8x16.narrow_i16x8_s(lo, hi), one));
-  }
-  for (; k < n; k++) store<u8>(mask + <usize>k, load<f32>(y + (<usize>k << 2)) > 0 ? 1 : 0);
+/**
+ * Bytes of one image's mask: one bit per float of its O·OH·OW outputs, rounded up to whole bytes, so that the
+ * images of different chunks (threads) never share a byte.
+ */
+// @ts-ignore: decorator
+@inline function maskBytes(per: i32): i32 {
+  return (per + 7) >> 3;
 }
 
-/** g[k] ← g[k] where mask[k] ≠ 0, else +0, in place (reluBackward's values with the mask for y > 0). */
-function applyMask(g: usize, mask: usize, n: i32): void {
-  const zero = i32x4.splat(0);
-  const n4 = n & ~3;
-  let k = 0;
-  for (; k < n4; k += 4) {
-    const m = i32x4.extend_low_i16x8_u(i16x8.extend_low_i8x16_u(v128.load32_zero(mask + <usize>k)));
-    const p = g + (<usize>k << 2);
-    v128.store(p, v128.andnot(v128.load(p), i32x4.eq(m, zero)));
+/**
+ * The mask of nb images of `per` floats each at y: bit k & 7 of byte k >> 3 of image n's maskBytes(per) bytes
+ * is 1 where y[n·per + k] > 0 (NaN gives 0). Sixteen floats at a time: four comparisons narrowed to sixteen
+ * lanes, whose i8x16.bitmask is the sixteen bits (lane i = float k + i, bit i), stored as two bytes.
+ */
+export function positiveMask(y: usize, mask: usize, nb: i32, per: i32): void {
+  const zero = f32x4.splat(0);
+  const mb = <usize>maskBytes(per);
+  const n16 = per & ~15;
+  for (let n = 0; n < nb; n++) {
+    const yn = y + <usize>(n * per) * 4, mn = mask + <usize>n * mb;
+    let k = 0;
+    for (; k < n16; k += 16) {
+      const p = yn + (<usize>k << 2);
+      const lo = i16x8.narrow_i32x4_s(f32x4.gt(v128.load(p), zero), f32x4.gt(v128.load(p, 16), zero));
+      const hi = i16x8.narrow_i32x4_s(f32x4.gt(v128.load(p, 32), zero), f32x4.gt(v128.load(p, 48), zero));
+      store<u16>(mn + <usize>(k >> 3), <u16>i8x16.bitmask(i8x16.narrow_i16x8_s(lo, hi)));
+    }
+    for (; k < per; k += 8) {
+      let bits: u32 = 0;
+      for (let t = 0; t < 8 && k + t < per; t++) {
+        if (load<f32>(yn + (<usize>(k + t) << 2)) > 0) bits |= 1 << t;
+      }
+      store<u8>(mn + <usize>(k >> 3), <u8>bits);
+    }
   }
-  for (; k < n; k++) {
-    if (load<u8>(mask + <usize>k) == 0) store<f32>(g + (<usize>k << 2), 0);
+}
+
+/**
+ * g[n·per + k] ← itself where its mask bit is 1, else +0, in place, for nb images (reluBackward's values, with
+ * the mask for y > 0). Four floats at a time: their four bits, splatted and tested against 1, 2, 4, 8.
+ */
+function applyMask(g: usize, mask: usize, nb: i32, per: i32): void {
+  const bit = i32x4(1, 2, 4, 8), zero = i32x4.splat(0);
+  const mb = <usize>maskBytes(per);
+  const n4 = per & ~3;
+  for (let n = 0; n < nb; n++) {
+    const gn = g + <usize>(n * per) * 4, mn = mask + <usize>n * mb;
+    let k = 0;
+    for (; k < n4; k += 4) {
+      const nibble = (<i32>load<u8>(mn + <usize>(k >> 3)) >> (k & 4)) & 15;
+      const keep = i32x4.ne(v128.and(i32x4.splat(nibble), bit), zero);
+      const p = gn + (<usize>k << 2);
+      v128.store(p, v128.and(v128.load(p), keep));
+    }
+    for (; k < per; k++) {
+      if (((<i32>load<u8>(mn + <usize>(k >> 3)) >> (k & 7)) & 1) == 0) store<f32>(gn + (<usize>k << 2), 0);
+    }
   }
 }
 
 /**
  * For nb padded images at x: y = relu(conv(x, ws) + bias) (convDirectForward, y a scratch area of nb·O·OH·OW
- * floats), pooled = avgPoolForward(y) over its nb·O planes, mask = positiveMask(y).
+ * floats), pooled = avgPoolForward(y) over its nb·O planes, mask = positiveMask(y) (nb·⌈O·OH·OW/8⌉ bytes).
  */
 export function convReluPoolForward(
   x: usize, ws: usize, y: usize, pooled: usize, mask: usize, nb: i32, C: i32, Hp: i32, Wp: i32, O: i32, KH: i32,
@@ -335,7 +367,7 @@ export function convReluPoolForward(
   convDirectForward(x, ws, y, nb, C, Hp, Wp, O, KH, KW, bias, 1);
   avgPoolForward(y, pooled, nb * O, OH, OW, load<i32>(geo), load<i32>(geo, 4), load<i32>(geo, 8), load<i32>(geo, 12),
     load<i32>(geo, 16), load<i32>(geo, 20), load<i32>(geo, 24), load<i32>(geo, 28), load<i32>(geo, 32));
-  positiveMask(y, mask, nb * O * OH * OW);
+  positiveMask(y, mask, nb, O * OH * OW);
 }
 
 /**
@@ -350,6 +382,6 @@ export function convReluPoolBackwardParams(
   const OH = Hp - KH + 1, OW = Wp - KW + 1;
   avgPoolBackward(gp, gy, nb * O, OH, OW, load<i32>(geo), load<i32>(geo, 4), load<i32>(geo, 8), load<i32>(geo, 12),
     load<i32>(geo, 16), load<i32>(geo, 20), load<i32>(geo, 24), load<i32>(geo, 28), load<i32>(geo, 32));
-  applyMask(gy, mask, nb * O * OH * OW);
+  applyMask(gy, mask, nb, O * OH * OW);
   convDirectBackwardParams(x, gy, 0, sums, gw, nb, C, Hp, Wp, O, KH, KW);
 }

@@ -73,7 +73,7 @@ import type { FloatArray } from '../dtype.js';
 import { wasmActive } from './backend.js';
 import {
   convDirectBackwardWeightWasm, convDirectForwardWasm, convReluPoolBackwardParamsWasm, convReluPoolForwardWasm,
-  directForwardApplies, directReluPoolApplies, directWeightApplies, type ReluPoolCotangent, type ReluPoolOutputs,
+  directForwardApplies, directReluPoolApplies, directWeightApplies, reluMaskBytes, type ReluPoolCotangent, type ReluPoolOutputs,
 } from './wasm/conv.js';
 import type { Pool2dGeometry } from './pool.js';
 import {
@@ -248,10 +248,10 @@ function reluPoolFuses(x: FloatArray, g: Conv2dGeometry, p: Pool2dGeometry): boo
   return x instanceof Float32Array && g.o > 1 && !isPointwise(g) && directReluPoolApplies(g, p) && wasmActive();
 }
 
-export type { ReluPoolCotangent, ReluPoolOutputs };
+export { reluMaskBytes, type ReluPoolCotangent, type ReluPoolOutputs };
 
 /**
- * avgPool2d(relu(conv2d(x, w) + bias)) and the relu's mask (one byte per output float, 1 where it is > 0) in
+ * avgPool2d(relu(conv2d(x, w) + bias)) and the relu's mask (one bit per output float, 1 where it is > 0) in
  * one pass where the direct wasm kernels apply: the rectified output is computed, pooled and masked a chunk at
  * a time in wasm memory and never leaves it. The same bits as conv2dForward, avgPool2dForward and the mask one
  * after the other. Returns false, touching nothing, where it does not apply (the caller then runs those).

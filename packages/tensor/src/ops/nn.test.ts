@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import * as T from '../index.js';
-import { conv2dRef, nd, pool2dRef } from '../../../../testing/reference.js';
+import { conv2dRef, nd, pool2dRef, reluMaskRef } from '../../../../testing/reference.js';
 import { DTYPES } from '../../../../testing/arbitraries.js';
 import { forwardTol } from '../../../../testing/tolerances.js';
 
@@ -157,7 +157,7 @@ describe.each(['wasm', 'js'] as const)('conv2dReluAvgPool on the %s backend', (b
       const { output, mask } = T.conv2dReluAvgPoolWithMask(x, w, { ...conv, bias: b, pool });
       expect(sameBits(output, T.avgPool2d(r, pool))).toBe(true);
       expect(sameBits(T.conv2dReluAvgPool(x, w, { ...conv, bias: b, pool }), output)).toBe(true);
-      expect(Array.from(mask)).toEqual(Array.from(r.toTypedArray(), (v) => (v > 0 ? 1 : 0)));
+      expect(Array.from(mask)).toEqual(Array.from(reluMaskRef(nd(r))));
       // Without a bias: the relu'd convolution, pooled.
       expect(sameBits(T.conv2dReluAvgPool(x, w, { ...conv, pool }), T.avgPool2d(T.relu(T.conv2d(x, w, conv)), pool))).toBe(true);
       const gp = T.randn(output.shape, { generator: gen, dtype });
@@ -179,7 +179,7 @@ describe.each(['wasm', 'js'] as const)('conv2dReluAvgPool on the %s backend', (b
     const pre = conv2dRef(nd(x), nd(w), { stride: [1, 1], padding: [0, 0], dilation: [1, 1] }, nd(b));
     const r = { shape: pre.shape, data: pre.data.map((v) => Math.max(v, 0)) };
     expect(output).toBeAllclose(pool2dRef(r, [3, 3], [3, 3], [0, 0], 'avg'), forwardTol('float32', 'sum'));
-    expect(mask.reduce((a, v) => a + v, 0)).toBe(r.data.filter((v) => v > 0).length);
+    expect(Array.from(mask)).toEqual(Array.from(reluMaskRef(r)));
     const gp = T.randn(output.shape, { generator: gen });
     const [gw, gb] = T.conv2dReluAvgPoolBackwardParams(x, gp, mask, w.shape, { pool });
     // In float64: gm[n, o, i, j] = gp[n, o, ⌊i/3⌋, ⌊j/3⌋] / 9 where the rectified output is > 0.
@@ -208,17 +208,17 @@ describe('conv2dReluAvgPool errors', () => {
       new T.ShapeError('[conv2d] bias must have shape [2] for weight [2,1,3,3]: got [3]'),
     );
     const gp = T.zeros([1, 2, 2, 2]);
-    expect(() => T.conv2dReluAvgPoolBackwardParams(x, gp, new Uint8Array(31), w.shape, { pool })).toThrow(
-      new T.ValueError("[conv2dReluAvgPoolBackwardParams] mask must be a Uint8Array of 32 entries (one per element of the convolution's output)"),
+    expect(() => T.conv2dReluAvgPoolBackwardParams(x, gp, new Uint8Array(32), w.shape, { pool })).toThrow(
+      new T.ValueError("[conv2dReluAvgPoolBackwardParams] mask must be a Uint8Array of 4 bytes (one bit per element of the convolution's output, each image's rounded up to whole bytes)"),
     );
-    expect(() => T.conv2dReluAvgPoolBackwardParams(x, T.zeros([1, 2, 2, 3]), new Uint8Array(32), w.shape, { pool })).toThrow(
+    expect(() => T.conv2dReluAvgPoolBackwardParams(x, T.zeros([1, 2, 2, 3]), new Uint8Array(4), w.shape, { pool })).toThrow(
       new T.ShapeError('[conv2dReluAvgPoolBackwardParams] gradient has shape [1,2,2,3], but the forward output has shape [1,2,2,2]'),
     );
-    expect(() => T.conv2dReluAvgPoolBackward(gp, new Uint8Array(32), [1, 2, 4], pool)).toThrow(
+    expect(() => T.conv2dReluAvgPoolBackward(gp, new Uint8Array(4), [1, 2, 4], pool)).toThrow(
       new T.ShapeError('[conv2dReluAvgPoolBackward] convShape must have rank 4: got [1,2,4]'),
     );
-    expect(() => T.conv2dReluAvgPoolBackward(gp, [1, 0] as unknown as Uint8Array, [1, 2, 4, 4], pool)).toThrow(
-      new T.ValueError("[conv2dReluAvgPoolBackward] mask must be a Uint8Array of 32 entries (one per element of the convolution's output)"),
+    expect(() => T.conv2dReluAvgPoolBackward(gp, [1, 0, 0, 0] as unknown as Uint8Array, [1, 2, 4, 4], pool)).toThrow(
+      new T.ValueError("[conv2dReluAvgPoolBackward] mask must be a Uint8Array of 4 bytes (one bit per element of the convolution's output, each image's rounded up to whole bytes)"),
     );
   });
 });

@@ -8,6 +8,7 @@ import {
   conv2dGeometry,
   conv2dReluAvgPoolBackwardParams as reluPoolParamsKernel,
   conv2dReluAvgPoolForward as reluPoolKernel,
+  reluMaskBytes,
   type Conv2dGeometry,
 } from '../kernels/conv.js';
 import {
@@ -216,7 +217,11 @@ export interface Conv2dReluAvgPoolOptions extends Conv2dOptions {
 export interface Conv2dReluAvgPoolResult {
   /** avgPool2d(relu(conv2d(x, w) + b)), [N, O, POH, POW]. */
   output: Tensor;
-  /** One byte per element of the rectified output [N, O, OH, OW] (row-major): 1 where it is > 0, else 0. */
+  /**
+   * One bit per element of the rectified output [N, O, OH, OW], 1 where it is > 0: image n's O·OH·OW elements
+   * (row-major) take B = ⌈O·OH·OW / 8⌉ bytes from byte n·B, element k being bit k & 7 of byte n·B + (k >> 3)
+   * (each image rounded up to whole bytes).
+   */
   mask: Uint8Array;
 }
 
@@ -227,7 +232,7 @@ export interface Conv2dReluAvgPoolResult {
  *   r = relu(conv2d(x, w, { bias })),   output = avgPool2d(r, pool),   mask = [r > 0],
  *
  * the values the three ops give one after the other. r, the largest tensor of such a network, is never
- * returned: its VJP needs only the mask (r > 0 exactly where the pre-activation is), one byte per element,
+ * returned: its VJP needs only the mask (r > 0 exactly where the pre-activation is), one bit per element,
  * which `conv2dReluAvgPoolWithMask` returns with the output.
  * Where the direct float32 wasm kernels apply, r never leaves wasm memory: each chunk of images is convolved,
  * rectified, pooled and masked there. VJPs: with gm = `conv2dReluAvgPoolBackward(g, mask)` =
@@ -258,7 +263,7 @@ function reluAvgPool(x: Tensor, weight: Tensor, opts: Conv2dReluAvgPoolOptions):
   const pg = poolGeometry(op, [g.n, g.o, g.oh, g.ow], pool ?? ({} as AvgPool2dOptions));
   const countIncludePad = pool.countIncludePad ?? true;
   const out = allocOverwritten(x.dtype, g.n * g.o * pg.oh * pg.ow);
-  const mask = new Uint8Array(g.n * g.o * g.oh * g.ow);
+  const mask = new Uint8Array(g.n * reluMaskBytes(g.o * g.oh * g.ow));
   const xc = contiguous(x), wc = contiguous(weight), bc = b === undefined ? null : contiguous(b);
   const fused = reluPoolKernel(
     xc.data.subarray(xc.offset, xc.offset + xc.size), wc.data.subarray(wc.offset, wc.offset + wc.size),
@@ -267,23 +272,28 @@ function reluAvgPool(x: Tensor, weight: Tensor, opts: Conv2dReluAvgPoolOptions):
   if (!fused) {
     const r = conv2d(x, weight, { ...convOpts(opts), ...(b === undefined ? {} : { bias: b }), activation: 'relu' });
     avgPool2dForward(r.data, out, pg, countIncludePad);
-    positiveMask(r.data, mask);
+    positiveMask(r.data, mask, g.o * g.oh * g.ow);
   }
   return { output: new Tensor(out, [g.n, g.o, pg.oh, pg.ow]), mask };
 }
 
-/** mask[k] = 1 where r[k] > 0, else 0 (NaN gives 0). */
-function positiveMask(r: ArrayLike<number>, mask: Uint8Array): void {
-  for (let k = 0; k < mask.length; k++) mask[k] = r[k]! > 0 ? 1 : 0;
+/** The bit of element k of image n set where r[n·per + k] > 0 (NaN gives 0), in the layout of the result's mask. */
+function positiveMask(r: ArrayLike<number>, mask: Uint8Array, per: number): void {
+  const mb = reluMaskBytes(per);
+  for (let at = 0, n = 0; at < r.length; at += per, n++) {
+    for (let k = 0; k < per; k++) if (r[at + k]! > 0) mask[n * mb + (k >> 3)] |= 1 << (k & 7);
+  }
 }
 
 function convOpts(opts: Conv2dOptions): Conv2dOptions {
   return { stride: opts.stride, padding: opts.padding, dilation: opts.dilation };
 }
 
-function checkMask(op: string, mask: unknown, n: number): void {
-  if (!(mask instanceof Uint8Array) || mask.length !== n) {
-    throw new ValueError(`[${op}] mask must be a Uint8Array of ${n} entries (one per element of the convolution's output)`);
+/** Throws unless `mask` is the mask of N images of per = O·OH·OW outputs. */
+function checkMask(op: string, mask: unknown, n: number, per: number): void {
+  const bytes = n * reluMaskBytes(per);
+  if (!(mask instanceof Uint8Array) || mask.length !== bytes) {
+    throw new ValueError(`[${op}] mask must be a Uint8Array of ${bytes} bytes (one bit per element of the convolution's output, each image's rounded up to whole bytes)`);
   }
 }
 
@@ -296,10 +306,13 @@ export function conv2dReluAvgPoolBackward(gp: Tensor, mask: Uint8Array, convShap
   checkRank4(op, gp, 'gradient', 'NCHW');
   const shape = checkShape(op, convShape);
   if (shape.length !== 4) throw new ShapeError(`[${op}] convShape must have rank 4: got ${fmtShape(shape)}`);
-  checkMask(op, mask, sizeOf(shape));
+  const per = shape[1]! * shape[2]! * shape[3]!, mb = reluMaskBytes(per);
+  checkMask(op, mask, shape[0]!, per);
   const gm = avgPool2dBackward(gp, shape, pool);
   const d = gm.data;
-  for (let k = 0; k < mask.length; k++) if (mask[k] === 0) d[k] = 0;
+  for (let at = 0, n = 0; at < d.length; at += per, n++) {
+    for (let k = 0; k < per; k++) if (((mask[n * mb + (k >> 3)]! >> (k & 7)) & 1) === 0) d[at + k] = 0;
+  }
   return gm;
 }
 
@@ -324,7 +337,7 @@ export function conv2dReluAvgPoolBackwardParams(
   const pool = opts.pool;
   const pg = poolGeometry(op, [g.n, g.o, g.oh, g.ow], pool ?? ({} as AvgPool2dOptions));
   checkGradShape(op, gp, [g.n, g.o, pg.oh, pg.ow]);
-  checkMask(op, mask, g.n * g.o * g.oh * g.ow);
+  checkMask(op, mask, g.n, g.o * g.oh * g.ow);
   const gw = alloc(x.dtype, sizeOf(wShape));
   const acc = new Float64Array(g.o);
   const xc = contiguous(x), gc = contiguous(gp);

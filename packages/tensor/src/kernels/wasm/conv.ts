@@ -114,8 +114,8 @@ function blockImages(rt: Runtime, g: Conv2dGeometry, chunk: number, fixed: numbe
 
 /**
  * Where the fused convolution, relu and average pooling (tensor's conv2dReluAvgPool) puts its results: the pooled
- * output, and one byte per float of the rectified output, 1 where it is > 0. The rectified output itself stays
- * in wasm memory.
+ * output, and one bit per float of the rectified output, 1 where it is > 0 (see {@link reluMaskBytes}). The
+ * rectified output itself stays in wasm memory.
  */
 export interface ReluPoolOutputs {
   /** The pooling over the convolution's output (n = N, c = O, h = OH, w = OW). */
@@ -124,9 +124,15 @@ export interface ReluPoolOutputs {
   countIncludePad: boolean;
   /** The pooled output, N·O·POH·POW floats (overwritten). */
   out: Float32Array;
-  /** N·O·OH·OW bytes (overwritten): 1 where relu(conv2d(x, w) + b) > 0, else 0. */
+  /** N·reluMaskBytes(O·OH·OW) bytes (overwritten): bit k of image n is 1 where relu(conv2d(x, w) + b) > 0. */
   mask: Uint8Array;
 }
+
+/**
+ * Bytes of one image's relu mask of `per` = O·OH·OW outputs: one bit each, rounded up to whole bytes (so that
+ * images never share a byte). Output k of image n is bit k & 7 of byte n·reluMaskBytes(per) + (k >> 3).
+ */
+export const reluMaskBytes = (per: number): number => (per + 7) >> 3;
 
 /** Writes the pooling geometry as the nine int32s the fused kernels read (assembly/conv.ts) at element `at`. */
 function writeGeometry(i32: Int32Array, at: number, p: Pool2dGeometry, countIncludePad: boolean): void {
@@ -141,7 +147,7 @@ const maskElems = (n: number): number => ((n + 3) >> 2) + 3 & ~3;
 
 /** True when {@link convReluPoolForwardWasm} and its gradient can run this convolution and pooling. */
 export function directReluPoolApplies(g: Conv2dGeometry, p: Pool2dGeometry): boolean {
-  const extra = p.oh * p.ow * g.o + maskElems(g.o * g.oh * g.ow) + 8;
+  const extra = p.oh * p.ow * g.o + maskElems(reluMaskBytes(g.o * g.oh * g.ow)) + 8;
   return directForwardApplies(g) && directWeightApplies(g) && perImage(g) + extra <= IMAGE_MAX_ELEMS;
 }
 
@@ -153,7 +159,7 @@ function forwardLayout(at: number, images: number, imgIn: number, imgOut: number
   const p = y + images * imgOut;
   if (!pooled) return { x, y, p, m: p, end: p };
   const m = (p + images * imgPool + 3) & ~3;
-  return { x, y, p, m, end: m + maskElems(images * imgOut) };
+  return { x, y, p, m, end: m + maskElems(images * reluMaskBytes(imgOut)) };
 }
 
 /**
@@ -188,7 +194,8 @@ function directForward(
   const taps = g.c * g.kh * g.kw, Hp = g.h + 2 * g.ph, Wp = g.w + 2 * g.pw, OHW = g.oh * g.ow;
   const imgIn = g.c * Hp * Wp, imgOut = g.o * OHW, imgPool = to === null ? 0 : g.o * to.pool.oh * to.pool.ow;
   // Images per chunk: as many as keep a chunk's operands (with the pooled output and the mask) within CHUNK_ELEMS.
-  const per = imgIn + imgOut + (to === null ? 0 : imgPool + imgOut / 4) + 8;
+  const mb = reluMaskBytes(imgOut);
+  const per = imgIn + imgOut + (to === null ? 0 : imgPool + mb / 4) + 8;
   const chunk = Math.max(1, Math.min(g.n, Math.floor(CHUNK_ELEMS / per)));
   // The weights, then (when there is a bias) the bias, each rounded up to whole v128s.
   const wLen = ((g.o * taps + 3) & ~3) + (bias === null ? 0 : (g.o + 3) & ~3);
@@ -199,7 +206,7 @@ function directForward(
       return;
     }
     to.out.set(f.subarray(b.p, b.p + nb * imgPool), n0 * imgPool);
-    to.mask.set(new Uint8Array(f.buffer, b.m * 4, nb * imgOut), n0 * imgOut);
+    to.mask.set(new Uint8Array(f.buffer, b.m * 4, nb * mb), n0 * mb);
   };
   if (parts > 1) {
     const rt = main!;
@@ -268,7 +275,7 @@ export interface ReluPoolCotangent {
   countIncludePad: boolean;
   /** The cotangent of the pooled output, N·O·POH·POW floats. */
   gp: Float32Array;
-  /** The forward's mask, N·O·OH·OW bytes. */
+  /** The forward's mask, N·reluMaskBytes(O·OH·OW) bytes. */
   mask: Uint8Array;
 }
 
@@ -315,7 +322,8 @@ function directWeight(
   // Per image: its padded input, gy, y when masking, (as float64) its O plane sums when summing, and for the
   // fused pooling its pooled cotangent and mask.
   const yImg = y === null ? 0 : imgOut, sImg = gb === null ? 0 : 2 * g.o;
-  const pImg = from === null ? 0 : imgPool + imgOut / 4 + 8;
+  const mb = reluMaskBytes(imgOut);
+  const pImg = from === null ? 0 : imgPool + mb / 4 + 8;
   const args = (b: Buffers): number[] => [b.x * 4, b.gy * 4, b.p * 4, g.c, Hp, Wp, g.o, g.kh, g.kw, imgIn * 4, imgOut * 4, part * 4];
   const stage = (f: Float32Array, buf: Buffers, n0: number, nb: number): void => {
     stageImages(f, x, n0, nb, g, buf.x);
@@ -324,7 +332,7 @@ function directWeight(
       return;
     }
     f.set(from.gp.subarray(n0 * imgPool, (n0 + nb) * imgPool), buf.gp);
-    new Uint8Array(f.buffer, buf.m * 4, nb * imgOut).set(from.mask.subarray(n0 * imgOut, (n0 + nb) * imgOut));
+    new Uint8Array(f.buffer, buf.m * 4, nb * mb).set(from.mask.subarray(n0 * mb, (n0 + nb) * mb));
   };
   // gw = Σ over chunks, in chunk order, of each chunk's own sum (float32 adds: the same on every path).
   const total = new Float32Array(K);
@@ -391,8 +399,8 @@ interface Buffers { p: number; x: number; gy: number; y: number; s: number; gp: 
 /**
  * Lays out, from element `at`: `chunks` parts of the gradient, then the padded images, gy, y (yImg floats per
  * image, 0 without it), the plane sums (sImg floats per image), and with a pooled cotangent (imgPool floats per
- * image, 0 without it) that cotangent and the mask (imgOut bytes per image), each followed by 4 spare floats and
- * aligned.
+ * image, 0 without it) that cotangent and the mask (reluMaskBytes(imgOut) bytes per image), each followed by 4
+ * spare floats and aligned.
  */
 function layout(
   at: number, images: number, chunks: number, part: number, imgIn: number, imgOut: number, yImg: number, sImg: number,
@@ -403,7 +411,7 @@ function layout(
   const gp = (s + images * sImg + 4 + 3) & ~3;
   if (imgPool === 0) return { p, x, gy, y, s, gp, m: gp, end: gp };
   const m = (gp + images * imgPool + 4 + 3) & ~3;
-  return { p, x, gy, y, s, gp, m, end: m + maskElems(images * imgOut) };
+  return { p, x, gy, y, s, gp, m, end: m + maskElems(images * reluMaskBytes(imgOut)) };
 }
 /** Copies images n0 … n0+nb−1 of gy (imgOut floats each) to element gyAt, plus 4 zero floats; and y's to yAt. */
 function stageGradient(

@@ -52,7 +52,8 @@ const JOB_GEMM = 0;
  * - Forward (1): convDirectForward; none.
  * - Weight (2): convDirectBackwardParams; the relu output and the bias sums (each 0: none).
  * - ReluPoolForward (3): convReluPoolForward, args[2] being the rectified output's scratch; the pooled output,
- *   the mask (bytes, one per output float), the pooling geometry, the pooled bytes per image.
+ *   the mask (one bit per output float, each image's rounded up to whole bytes), the pooling geometry, the
+ *   pooled bytes per image.
  * - ReluPoolWeight (4): convReluPoolBackwardParams, args[1] being the masked gradient's scratch; the pooled
  *   cotangent, the bias sums (0: none), the mask, the pooling geometry, the pooled bytes per image.
  */
@@ -124,8 +125,8 @@ function drain(s: Int32Array, base: number, g: number, k: KernelFns, ws: number)
       if (kind === 1) {
         k.convDirectForward(x, s[a + 1]!, s[a + 2]! + lo * img, nb, s[a + 3]!, s[a + 4]!, s[a + 5]!, s[a + 6]!, s[a + 7]!, s[a + 8]!, s[a + 11]!, s[a + 12]!);
       } else if (kind === 3) {
-        // The mask has one byte per output float: img / 4 bytes per image.
-        k.convReluPoolForward(x, s[a + 1]!, s[a + 2]! + lo * img, s[base + 23]! + lo * s[base + 26]!, s[base + 24]! + lo * (img >> 2),
+        // The mask has one bit per output float, each image's rounded up to whole bytes: ⌈(img / 4) / 8⌉ bytes.
+        k.convReluPoolForward(x, s[a + 1]!, s[a + 2]! + lo * img, s[base + 23]! + lo * s[base + 26]!, s[base + 24]! + lo * (((img >> 2) + 7) >> 3),
           nb, s[a + 3]!, s[a + 4]!, s[a + 5]!, s[a + 6]!, s[a + 7]!, s[a + 8]!, s[a + 11]!, s[base + 25]!);
       } else {
         const sums = s[base + 24]!, gw = s[a + 2]! + c * s[a + 11]!;
@@ -135,7 +136,7 @@ function drain(s: Int32Array, base: number, g: number, k: KernelFns, ws: number)
           k.convDirectBackwardParams(x, s[a + 1]! + lo * img, y === 0 ? 0 : y + lo * img, sc, gw, nb, s[a + 3]!, s[a + 4]!,
             s[a + 5]!, s[a + 6]!, s[a + 7]!, s[a + 8]!);
         } else {
-          k.convReluPoolBackwardParams(x, s[base + 23]! + lo * s[base + 27]!, s[base + 25]! + lo * (img >> 2), s[a + 1]! + lo * img,
+          k.convReluPoolBackwardParams(x, s[base + 23]! + lo * s[base + 27]!, s[base + 25]! + lo * (((img >> 2) + 7) >> 3), s[a + 1]! + lo * img,
             sc, gw, nb, s[a + 3]!, s[a + 4]!, s[a + 5]!, s[a + 6]!, s[a + 7]!, s[a + 8]!, s[base + 26]!);
         }
       }

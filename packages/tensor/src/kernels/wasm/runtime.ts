@@ -43,7 +43,7 @@ export interface KernelExports {
   convDirectBackwardParams(x: number, gy: number, y: number, sums: number, gw: number, nb: number, C: number, Hp: number,
     Wp: number, O: number, KH: number, KW: number): void;
   splatWeights(w: number, dst: number, O: number, taps: number): number;
-  positiveMask(y: number, mask: number, n: number): void;
+  positiveMask(y: number, mask: number, nb: number, per: number): void;
   convReluPoolForward(x: number, ws: number, y: number, pooled: number, mask: number, nb: number, C: number, Hp: number,
     Wp: number, O: number, KH: number, KW: number, bias: number, geo: number): void;
   convReluPoolBackwardParams(x: number, gp: number, mask: number, gy: number, sums: number, gw: number, nb: number,
