@@ -355,6 +355,67 @@ function applyMask(g: usize, mask: usize, nb: i32, per: i32): void {
   }
 }
 
+/** The four mask bits of floats k … k + 3 of an image's mask at mn, as lane masks (any k: a 16-bit load). */
+// @ts-ignore: decorator
+@inline function maskLanes(mn: usize, k: i32): v128 {
+  const nibble = (<i32>load<u16>(mn + <usize>(k >> 3)) >> (k & 7)) & 15;
+  return i32x4.ne(v128.and(i32x4.splat(nibble), i32x4(1, 2, 4, 8)), i32x4.splat(0));
+}
+
+/**
+ * avgPoolBackward then applyMask in one pass, for unpadded windows that do not overlap (sh ≥ KH, sw ≥ KW:
+ * DrLIM's 3×3 pooling), where every element receives at most one window's value f32(0 + g / (KH·KW)), the
+ * value avgPoolBackward stores: each window row's first conv row is written once, unmasked, element by element
+ * (zeros in the gaps); the window's other rows are it, masked four floats at a time; then it is masked in
+ * place. Rows no window covers are zeros. The same bits as the two passes, without the zeroing pass and
+ * the copies.
+ */
+function poolMaskBackward(
+  gp: usize, gy: usize, mask: usize, nb: i32, O: i32, OH: i32, OW: i32, POH: i32, POW: i32, KH: i32, KW: i32,
+  sh: i32, sw: i32,
+): void {
+  const per = O * OH * OW, mb = <usize>maskBytes(per), div = <f64>(KH * KW);
+  const rowBytes = <usize>OW << 2;
+  let t = gp;
+  for (let n = 0; n < nb; n++) {
+    const mn = mask + <usize>n * mb;
+    for (let o = 0; o < O; o++) {
+      const plane = gy + <usize>((n * O + o) * OH * OW) * 4;
+      const k0 = o * OH * OW;
+      for (let i = 0; i < OH; i++) {
+        const I = i / sh, u = i - I * sh;
+        const row = plane + <usize>i * rowBytes;
+        if (I >= POH || u >= KH) {
+          memory.fill(row, 0, rowBytes);
+          continue;
+        }
+        if (u > 0) continue; // written with the window's first row, below
+        // The window row's values, unmasked, in its first conv row.
+        for (let j = 0; j < OW; j++) store<f32>(row + (<usize>j << 2), 0);
+        for (let J = 0; J < POW; J++) {
+          const once = <f32>(<f64>0 + <f64>load<f32>(t) / div);
+          t += 4;
+          const at = row + (<usize>(J * sw) << 2);
+          for (let v = 0; v < KW; v++) store<f32>(at + (<usize>v << 2), once);
+        }
+        // The other rows: the first, masked (rows past OH do not exist: POH·sh − sh + KH ≤ OH).
+        for (let q = 1; q < KH; q++) {
+          const dst = row + <usize>q * rowBytes, k = k0 + (i + q) * OW;
+          for (let j = 0; j < OW; j += 4) {
+            const v = v128.and(v128.load(row + (<usize>j << 2)), maskLanes(mn, k + j));
+            storeLanes(dst + (<usize>j << 2), v, min(4, OW - j));
+          }
+        }
+        const k = k0 + i * OW;
+        for (let j = 0; j < OW; j += 4) {
+          const v = v128.and(v128.load(row + (<usize>j << 2)), maskLanes(mn, k + j));
+          storeLanes(row + (<usize>j << 2), v, min(4, OW - j));
+        }
+      }
+    }
+  }
+}
+
 /**
  * For nb padded images at x: y = relu(conv(x, ws) + bias) (convDirectForward, y a scratch area of nb·O·OH·OW
  * floats), pooled = avgPoolForward(y) over its nb·O planes, mask = positiveMask(y) (nb·⌈O·OH·OW/8⌉ bytes).
@@ -372,7 +433,8 @@ export function convReluPoolForward(
 
 /**
  * The weight and bias gradients of {@link convReluPoolForward} for nb images, from the pooled cotangent gp:
- * gy = avgPoolBackward(gp) masked by `mask` (gy a scratch area of nb·O·OH·OW floats and 4 spare), then
+ * gy = avgPoolBackward(gp) masked by `mask` (gy a scratch area of nb·O·OH·OW floats and 4 spare; one pass,
+ * poolMaskBackward, for unpadded windows that do not overlap), then
  * convDirectBackwardParams(x, gy, no relu output, sums, gw).
  */
 export function convReluPoolBackwardParams(
@@ -380,8 +442,13 @@ export function convReluPoolBackwardParams(
   KH: i32, KW: i32, geo: usize,
 ): void {
   const OH = Hp - KH + 1, OW = Wp - KW + 1;
-  avgPoolBackward(gp, gy, nb * O, OH, OW, load<i32>(geo), load<i32>(geo, 4), load<i32>(geo, 8), load<i32>(geo, 12),
-    load<i32>(geo, 16), load<i32>(geo, 20), load<i32>(geo, 24), load<i32>(geo, 28), load<i32>(geo, 32));
-  applyMask(gy, mask, nb, O * OH * OW);
+  const PKH = load<i32>(geo, 8), PKW = load<i32>(geo, 12), psh = load<i32>(geo, 16), psw = load<i32>(geo, 20);
+  const pph = load<i32>(geo, 24), ppw = load<i32>(geo, 28);
+  if (psh >= PKH && psw >= PKW && pph == 0 && ppw == 0) {
+    poolMaskBackward(gp, gy, mask, nb, O, OH, OW, load<i32>(geo), load<i32>(geo, 4), PKH, PKW, psh, psw);
+  } else {
+    avgPoolBackward(gp, gy, nb * O, OH, OW, load<i32>(geo), load<i32>(geo, 4), PKH, PKW, psh, psw, pph, ppw, load<i32>(geo, 32));
+    applyMask(gy, mask, nb, O * OH * OW);
+  }
   convDirectBackwardParams(x, gy, 0, sums, gw, nb, C, Hp, Wp, O, KH, KW);
 }
