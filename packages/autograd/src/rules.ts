@@ -193,20 +193,8 @@ function reluPoolCotangents(
     return [gx, constant(gw), constant(gb)];
   }
   const gr = prim('avgPool2dBackward', [g], { ...poolOpts(p.pool), inputShape: convShape });
-  const gm = prim('reluBackward', [gr, constant(maskValues(p.mask, convShape, x.dtype))], null);
+  const gm = prim('reluBackward', [gr, constant(T.conv2dReluMaskValues(p.mask, convShape, x.dtype))], null);
   return [...convCotangents(gm, x, w, conv, needs), needs[2] ? V.sum(gm, { axis: [0, 2, 3] }) : null];
-}
-/**
- * conv2dReluAvgPool's mask as 0/1 values of the convolution's shape [N, O, OH, OW]: element k of image n is bit
- * k & 7 of byte n·⌈O·OH·OW/8⌉ + (k >> 3) (the tensor op's layout).
- */
-function maskValues(mask: Uint8Array, shape: number[], dtype: DType): Tensor {
-  const per = shape[1]! * shape[2]! * shape[3]!, mb = (per + 7) >> 3;
-  const v = new Float64Array(shape[0]! * per);
-  for (let n = 0, at = 0; n < shape[0]!; n++) {
-    for (let k = 0; k < per; k++, at++) v[at] = (mask[n * mb + (k >> 3)]! >> (k & 7)) & 1;
-  }
-  return T.tensor(v, { dtype }).reshape(shape);
 }
 /** The shape a view op gives x, from the tensor op itself on a one-element stand-in broadcast to x's shape (no copy). */
 const viewShape = (x: Meta, view: (t: Tensor) => Tensor): number[] =>

@@ -334,20 +334,17 @@ export function positiveMask(y: usize, mask: usize, nb: i32, per: i32): void {
 
 /**
  * g[n·per + k] ← itself where its mask bit is 1, else +0, in place, for nb images (reluBackward's values, with
- * the mask for y > 0). Four floats at a time: their four bits, splatted and tested against 1, 2, 4, 8.
+ * the mask for y > 0). Four floats at a time, their bits as lane masks (maskLanes).
  */
 function applyMask(g: usize, mask: usize, nb: i32, per: i32): void {
-  const bit = i32x4(1, 2, 4, 8), zero = i32x4.splat(0);
   const mb = <usize>maskBytes(per);
   const n4 = per & ~3;
   for (let n = 0; n < nb; n++) {
     const gn = g + <usize>(n * per) * 4, mn = mask + <usize>n * mb;
     let k = 0;
     for (; k < n4; k += 4) {
-      const nibble = (<i32>load<u8>(mn + <usize>(k >> 3)) >> (k & 4)) & 15;
-      const keep = i32x4.ne(v128.and(i32x4.splat(nibble), bit), zero);
       const p = gn + (<usize>k << 2);
-      v128.store(p, v128.and(v128.load(p), keep));
+      v128.store(p, v128.and(v128.load(p), maskLanes(mn, k)));
     }
     for (; k < per; k++) {
       if (((<i32>load<u8>(mn + <usize>(k >> 3)) >> (k & 7)) & 1) == 0) store<f32>(gn + (<usize>k << 2), 0);
@@ -355,7 +352,10 @@ function applyMask(g: usize, mask: usize, nb: i32, per: i32): void {
   }
 }
 
-/** The four mask bits of floats k … k + 3 of an image's mask at mn, as lane masks (any k: a 16-bit load). */
+/**
+ * The four mask bits of floats k … k + 3 of an image's mask at mn, as lane masks: splatted and tested against
+ * 1, 2, 4, 8. Any k: a 16-bit load, which may read one byte past the image's (the callers leave one spare).
+ */
 // @ts-ignore: decorator
 @inline function maskLanes(mn: usize, k: i32): v128 {
   const nibble = (<i32>load<u16>(mn + <usize>(k >> 3)) >> (k & 7)) & 15;

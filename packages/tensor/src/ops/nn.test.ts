@@ -197,6 +197,21 @@ describe.each(['wasm', 'js'] as const)('conv2dReluAvgPool on the %s backend', (b
   });
 });
 
+describe('conv2dReluMaskValues', () => {
+  it("gives the mask's bits as the 0/1 values of the rectified output's shape (images not a multiple of 8 floats)", () => {
+    const gen = new T.Generator(21);
+    const x = T.randn([3, 1, 7, 9], { generator: gen }), w = T.randn([5, 1, 3, 3], { generator: gen });
+    const { mask } = T.conv2dReluAvgPoolWithMask(x, w, { pool: { kernelSize: 2 } });
+    const r = T.relu(T.conv2d(x, w)); // 3 images of 5·5·7 = 175 floats
+    const v = T.conv2dReluMaskValues(mask, r.shape, 'float64');
+    expect(v.dtype).toBe('float64');
+    expect(Array.from(v.toTypedArray())).toEqual(Array.from(r.toTypedArray(), (y) => (y > 0 ? 1 : 0)));
+    expect(() => T.conv2dReluMaskValues(mask, [3, 5, 5, 6])).toThrow(
+      new T.ValueError("[conv2dReluMaskValues] mask must be a Uint8Array of 57 bytes (one bit per element of the convolution's output, each image's rounded up to whole bytes)"),
+    );
+  });
+});
+
 describe('conv2dReluAvgPool errors', () => {
   const x = T.zeros([1, 1, 6, 6]), w = T.zeros([2, 1, 3, 3]), pool = { kernelSize: 2 };
   it('check the pooling, the mask and the gradient', () => {

@@ -21,7 +21,7 @@ import {
 } from '../kernels/pool.js';
 import { checkShape, normAxis, pair, sizeOf } from '../shape.js';
 import { Tensor, alloc, allocOverwritten } from '../tensor.js';
-import { checkSameDType } from '../dtype.js';
+import { checkSameDType, type DType } from '../dtype.js';
 import { exp, div, log, reluBackward, sub } from './elementwise.js';
 import { lseShift, max, sum } from './reduce.js';
 import { contiguous } from './views.js';
@@ -143,16 +143,26 @@ export function conv2dBackwardInput(gy: Tensor, weight: Tensor, inputShape: read
 }
 
 /**
+ * The checks every weight gradient makes of its input x, its cotangent (rank 4, x's dtype) and the weight's shape,
+ * and the convolution's geometry; the caller checks the cotangent's shape against its own forward output.
+ */
+function weightGradGeometry(
+  op: string, x: Tensor, gy: Tensor, weightShape: readonly number[], opts: Conv2dOptions,
+): { wShape: number[]; g: Conv2dGeometry } {
+  checkRank4(op, x, 'input', 'NCHW');
+  checkRank4(op, gy, 'gradient', 'NCHW');
+  checkSameDType(op, x, gy);
+  const wShape = checkShape(op, weightShape);
+  if (wShape.length !== 4) throw new ShapeError(`[${op}] weightShape must have rank 4: got ${fmtShape(wShape)}`);
+  return { wShape, g: convGeometry(op, x.shape, wShape, opts) };
+}
+
+/**
  * Gradient of conv2d with respect to its weight, summed over the batch:
  * gw[o,c,p,q] = Σ_{n,i,j} gy[n,o,i,j] · x[n, c, i·sh − ph + p·dh, j·sw − pw + q·dw].
  */
 export function conv2dBackwardWeight(x: Tensor, gy: Tensor, weightShape: readonly number[], opts: Conv2dOptions = {}): Tensor {
-  checkRank4('conv2dBackwardWeight', x, 'input', 'NCHW');
-  checkRank4('conv2dBackwardWeight', gy, 'gradient', 'NCHW');
-  checkSameDType('conv2dBackwardWeight', x, gy);
-  const wShape = checkShape('conv2dBackwardWeight', weightShape);
-  if (wShape.length !== 4) throw new ShapeError(`[conv2dBackwardWeight] weightShape must have rank 4: got ${fmtShape(wShape)}`);
-  const g = convGeometry('conv2dBackwardWeight', x.shape, wShape, opts);
+  const { wShape, g } = weightGradGeometry('conv2dBackwardWeight', x, gy, weightShape, opts);
   checkGradShape('conv2dBackwardWeight', gy, [g.n, g.o, g.oh, g.ow]);
   const gw = alloc(x.dtype, sizeOf(wShape));
   const xc = contiguous(x), gc = contiguous(gy);
@@ -175,12 +185,7 @@ export function conv2dBackwardParams(
   x: Tensor, gy: Tensor, weightShape: readonly number[], opts: Conv2dOptions & { reluOutput?: Tensor } = {},
 ): [Tensor, Tensor] {
   const op = 'conv2dBackwardParams';
-  checkRank4(op, x, 'input', 'NCHW');
-  checkRank4(op, gy, 'gradient', 'NCHW');
-  checkSameDType(op, x, gy);
-  const wShape = checkShape(op, weightShape);
-  if (wShape.length !== 4) throw new ShapeError(`[${op}] weightShape must have rank 4: got ${fmtShape(wShape)}`);
-  const g = convGeometry(op, x.shape, wShape, opts);
+  const { wShape, g } = weightGradGeometry(op, x, gy, weightShape, opts);
   checkGradShape(op, gy, [g.n, g.o, g.oh, g.ow]);
   const y = opts.reluOutput;
   if (y !== undefined) {
@@ -298,6 +303,24 @@ function checkMask(op: string, mask: unknown, n: number, per: number): void {
 }
 
 /**
+ * conv2dReluAvgPoolWithMask's mask as the 0/1 values of the convolution's output, of shape `convShape`
+ * ([N, O, OH, OW]) and dtype `dtype` (default float32): what the bits stand for, as a tensor (`reluBackward(g,
+ * values)` is g where the rectified output was > 0, else +0).
+ */
+export function conv2dReluMaskValues(mask: Uint8Array, convShape: readonly number[], dtype: DType = 'float32'): Tensor {
+  const op = 'conv2dReluMaskValues';
+  const shape = checkShape(op, convShape);
+  if (shape.length !== 4) throw new ShapeError(`[${op}] convShape must have rank 4: got ${fmtShape(shape)}`);
+  const per = shape[1]! * shape[2]! * shape[3]!, mb = reluMaskBytes(per);
+  checkMask(op, mask, shape[0]!, per);
+  const v = alloc(dtype, shape[0]! * per);
+  for (let n = 0, at = 0; n < shape[0]!; n++) {
+    for (let k = 0; k < per; k++, at++) v[at] = (mask[n * mb + (k >> 3)]! >> (k & 7)) & 1;
+  }
+  return new Tensor(v, shape);
+}
+
+/**
  * The cotangent of `conv2dReluAvgPool`'s pre-activation, gm = avgPool2dBackward(gp) ⊙ mask (+0 where the mask
  * is 0, as `reluBackward`), of shape `convShape` ([N, O, OH, OW], the convolution's output). Linear in gp.
  */
@@ -306,14 +329,8 @@ export function conv2dReluAvgPoolBackward(gp: Tensor, mask: Uint8Array, convShap
   checkRank4(op, gp, 'gradient', 'NCHW');
   const shape = checkShape(op, convShape);
   if (shape.length !== 4) throw new ShapeError(`[${op}] convShape must have rank 4: got ${fmtShape(shape)}`);
-  const per = shape[1]! * shape[2]! * shape[3]!, mb = reluMaskBytes(per);
-  checkMask(op, mask, shape[0]!, per);
-  const gm = avgPool2dBackward(gp, shape, pool);
-  const d = gm.data;
-  for (let at = 0, n = 0; at < d.length; at += per, n++) {
-    for (let k = 0; k < per; k++) if (((mask[n * mb + (k >> 3)]! >> (k & 7)) & 1) === 0) d[at + k] = 0;
-  }
-  return gm;
+  checkMask(op, mask, shape[0]!, shape[1]! * shape[2]! * shape[3]!);
+  return reluBackward(avgPool2dBackward(gp, shape, pool), conv2dReluMaskValues(mask, shape, gp.dtype));
 }
 
 /**
@@ -328,12 +345,7 @@ export function conv2dReluAvgPoolBackwardParams(
   x: Tensor, gp: Tensor, mask: Uint8Array, weightShape: readonly number[], opts: Conv2dOptions & { pool: AvgPool2dOptions },
 ): [Tensor, Tensor] {
   const op = 'conv2dReluAvgPoolBackwardParams';
-  checkRank4(op, x, 'input', 'NCHW');
-  checkRank4(op, gp, 'gradient', 'NCHW');
-  checkSameDType(op, x, gp);
-  const wShape = checkShape(op, weightShape);
-  if (wShape.length !== 4) throw new ShapeError(`[${op}] weightShape must have rank 4: got ${fmtShape(wShape)}`);
-  const g = convGeometry(op, x.shape, wShape, opts);
+  const { wShape, g } = weightGradGeometry(op, x, gp, weightShape, opts);
   const pool = opts.pool;
   const pg = poolGeometry(op, [g.n, g.o, g.oh, g.ow], pool ?? ({} as AvgPool2dOptions));
   checkGradShape(op, gp, [g.n, g.o, pg.oh, pg.ow]);

@@ -112,16 +112,20 @@ function blockImages(rt: Runtime, g: Conv2dGeometry, chunk: number, fixed: numbe
   return Math.min(g.n, chunks * chunk);
 }
 
+/** The average pooling of a fused convolution, relu and pooling (its forward and its gradient alike). */
+export interface ReluPooling {
+  /** The pooling over the convolution's output (n = N, c = O, h = OH, w = OW). */
+  pool: Pool2dGeometry;
+  /** Whether padded positions count in the pooling's divisor. */
+  countIncludePad: boolean;
+}
+
 /**
  * Where the fused convolution, relu and average pooling (tensor's conv2dReluAvgPool) puts its results: the pooled
  * output, and one bit per float of the rectified output, 1 where it is > 0 (see {@link reluMaskBytes}). The
  * rectified output itself stays in wasm memory.
  */
-export interface ReluPoolOutputs {
-  /** The pooling over the convolution's output (n = N, c = O, h = OH, w = OW). */
-  pool: Pool2dGeometry;
-  /** Whether padded positions count in the pooling's divisor. */
-  countIncludePad: boolean;
+export interface ReluPoolOutputs extends ReluPooling {
   /** The pooled output, N·O·POH·POW floats (overwritten). */
   out: Float32Array;
   /** N·reluMaskBytes(O·OH·OW) bytes (overwritten): bit k of image n is 1 where relu(conv2d(x, w) + b) > 0. */
@@ -142,8 +146,11 @@ function writeGeometry(i32: Int32Array, at: number, p: Pool2dGeometry, countIncl
 /** Int32 elements reserved for the pooling geometry (nine, rounded up to whole v128s). */
 const GEO_ELEMS = 12;
 
-/** Float32 elements a mask of n bytes takes, rounded up to whole v128s. */
-const maskElems = (n: number): number => ((n + 3) >> 2) + 3 & ~3;
+/**
+ * Float32 elements a mask of n bytes takes: at least one spare byte (the backward reads a mask's bits with 16-bit
+ * loads, maskLanes in assembly/conv.ts, which may reach one byte past the last image's), rounded up to whole v128s.
+ */
+const maskElems = (n: number): number => (((n + 4) >> 2) + 3) & ~3;
 
 /** True when {@link convReluPoolForwardWasm} and its gradient can run this convolution and pooling. */
 export function directReluPoolApplies(g: Conv2dGeometry, p: Pool2dGeometry): boolean {
@@ -268,11 +275,7 @@ function directForward(
  * The pooled cotangent of {@link convReluPoolForwardWasm} and its mask, from which its weight and bias gradients
  * are taken (convReluPoolBackwardParamsWasm).
  */
-export interface ReluPoolCotangent {
-  /** The pooling, as for the forward. */
-  pool: Pool2dGeometry;
-  /** Whether padded positions count in the pooling's divisor. */
-  countIncludePad: boolean;
+export interface ReluPoolCotangent extends ReluPooling {
   /** The cotangent of the pooled output, N·O·POH·POW floats. */
   gp: Float32Array;
   /** The forward's mask, N·reluMaskBytes(O·OH·OW) bytes. */
