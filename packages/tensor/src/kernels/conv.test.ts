@@ -5,7 +5,7 @@ import type { FloatArray } from '../dtype.js';
 import {
   conv2dBackwardInput, conv2dBackwardWeight, conv2dForward, conv2dGeometry, type Conv2dGeometry,
 } from './conv.js';
-import { DIRECT_MAX_TAPS, directForwardApplies, directWeightApplies } from './wasm/conv.js';
+import { DIRECT_FORWARD_MAX_O, DIRECT_MAX_TAPS, directForwardApplies, directWeightApplies } from './wasm/conv.js';
 import { seededRandom } from '../../../../testing/random.js';
 
 type DType = 'float32' | 'float64';
@@ -495,14 +495,15 @@ describe.each(backends)('DrLIM-sized convolutions (spot checks) on the %s backen
 /*
  * The direct wasm kernels (kernels/wasm/conv.ts) take float32 stride-1, undilated convolutions with at most
  * DIRECT_MAX_TAPS taps and outputs at least DIRECT_MIN_OW wide. The suites above reach them through their random
- * geometries; these cases aim at their own edges: output channels around the group of 8, kernel widths around
+ * geometries; these cases aim at their own edges: output channels around the forward's groups (at most 7 channels,
+ * split evenly: 8 = 4 + 4, 15 = 5 + 5 + 5, 16 = 6 + 5 + 5), kernel widths around
  * the q-blocks of 8, every width remainder mod 4 (the masked last columns), padding, batches spanning several
  * arena chunks, and non-finite inputs next to the masked lanes.
  */
 describe.runIf(initialBackend === 'wasm')('direct convolution kernels (wasm)', () => {
   beforeEach(() => setBackend('wasm'));
   const directArb = fc.record({
-    n: fc.integer({ min: 1, max: 3 }), c: fc.integer({ min: 1, max: 3 }), o: fc.constantFrom(1, 2, 7, 8, 9, 15, 16, 17),
+    n: fc.integer({ min: 1, max: 3 }), c: fc.integer({ min: 1, max: 3 }), o: fc.constantFrom(1, 2, 6, 7, 8, 9, 13, 14, 15, 16, 17, 31, 32, 33),
     kh: fc.integer({ min: 1, max: 4 }), kw: fc.constantFrom(1, 2, 3, 7, 8, 9, 10),
     ow: fc.integer({ min: 4, max: 13 }), oh: fc.integer({ min: 1, max: 5 }),
     ph: fc.integer({ min: 0, max: 2 }), pw: fc.integer({ min: 0, max: 2 }), seed: fc.nat(),
@@ -516,14 +517,15 @@ describe.runIf(initialBackend === 'wasm')('direct convolution kernels (wasm)', (
     expect(both(geometry(2, 1, 32, 32, 15, 6, 6, [1, 1], [0, 0], [1, 2]))).toEqual([false, false]);
     expect(both(geometry(2, 1, 8, 3, 15, 3, 1, [1, 1], [0, 0], [1, 1]))).toEqual([false, false]); // OW = 3
     expect(both(geometry(2, 3, 32, 32, 16, 3, 3, [1, 1], [0, 0], [1, 1]))).toEqual([false, true]);
-    expect(both(geometry(2, 1, 28, 28, 32, 5, 5, [1, 1], [0, 0], [1, 1]))).toEqual([false, true]);
+    expect(both(geometry(2, 1, 28, 28, 32, 5, 5, [1, 1], [0, 0], [1, 1]))).toEqual([true, true]);
+    expect(both(geometry(2, 1, 28, 28, 33, 5, 5, [1, 1], [0, 0], [1, 1]))).toEqual([false, true]);
   });
 
   it('match the float64 references on random geometries at their edges', () => {
     fc.assert(fc.property(directArb, (r) => {
       const g = geometry(r.n, r.c, r.oh + r.kh - 1 - 2 * r.ph, r.ow + r.kw - 1 - 2 * r.pw, r.o, r.kh, r.kw, [1, 1], [r.ph, r.pw], [1, 1]);
       expect(directWeightApplies(g)).toBe(true);
-      expect(directForwardApplies(g)).toBe(r.c === 1 && r.o <= 16);
+      expect(directForwardApplies(g)).toBe(r.c === 1 && r.o <= DIRECT_FORWARD_MAX_O);
       checkAll({ g, dtype: 'float32', seed: r.seed });
     }), { numRuns: 150 });
   });

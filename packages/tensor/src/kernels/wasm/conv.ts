@@ -24,11 +24,13 @@ import { ensureBytes, ensureRowBytes, getRowRuntime, getRuntime, type Runtime } 
 /**
  * When the direct kernels beat im2col + gemm on the wasm backend, measured (one process, interleaved, medians of
  * three, 2-core VM under load; docs/tensor.md §6 has the table): the forward pass only for single-channel inputs
- * with at most 16 output channels (DrLIM's 64×1×32×32 ∗ 15×1×6×6: 4.2 against 7.0 ms; with 3 input channels or
- * 32 output channels gemm's wider tiles win by 20–35%), the weight gradient up to 4 input channels and 100 taps
- * (DrLIM's: 3.7 against 8.4 ms; 3×3×3: 4.8 against 11.4; 8 channels of 3×3: 3.0 against 2.0, so gemm there).
+ * with at most 32 output channels (DrLIM's 64×1×32×32 ∗ 15×1×6×6: 4.2 against 7.0 ms; with 3 input channels gemm's
+ * wider tiles win by 20–35%; up to 16 output channels until the kernels walked pointers and took groups of at most
+ * seven, after which 64×1×28×28 ∗ 32×1×5×5 took 2.46 against 2.76–2.88 ms and ∗ 24×1×3×3 1.51 against 1.81–2.40),
+ * the weight gradient up to 4 input channels and 100 taps (DrLIM's: 3.7 against 8.4 ms; 3×3×3: 4.8 against 11.4;
+ * 8 channels of 3×3: 3.0 against 2.0, so gemm there).
  */
-export const DIRECT_FORWARD_MAX_O = 16;
+export const DIRECT_FORWARD_MAX_O = 32;
 /** Most input channels for which the weight gradient takes the direct kernel. */
 export const DIRECT_WEIGHT_MAX_C = 4;
 /** Most taps C·KH·KW per output for which the direct kernels are used. */
@@ -206,7 +208,8 @@ function directForward(
   const chunk = Math.max(1, Math.min(g.n, Math.floor(CHUNK_ELEMS / per)));
   // The weights, then (when there is a bias) the bias, each rounded up to whole v128s.
   const wLen = ((g.o * taps + 3) & ~3) + (bias === null ? 0 : (g.o + 3) & ~3);
-  const wsLen = Math.ceil(g.o / 8) * taps * 32;
+  // splatWeights: ⌈O / 7⌉ groups (assembly/conv.ts GROUP_MAX) of eight v128 slots per tap.
+  const wsLen = Math.ceil(g.o / 7) * taps * 32;
   const copyOut = (f: Float32Array, b: ForwardBuffers, n0: number, nb: number): void => {
     if (to === null) {
       out!.set(f.subarray(b.y, b.y + nb * imgOut), n0 * imgOut);
