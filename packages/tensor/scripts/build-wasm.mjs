@@ -36,6 +36,8 @@ async function compile(shared) {
     '--outFile', 'kernels.wasm',
   ];
   if (shared) flags.push('--sharedMemory', '--enable', 'threads');
+  // TSGRAD_WASM_NAMES=1 keeps the function names (a name section), so that CPU profiles name wasm functions.
+  if (process.env.TSGRAD_WASM_NAMES === '1') flags.push('--debug');
   let bytes = null;
   const { error, stderr } = await asc.main(flags, {
     writeFile(name, contents) {

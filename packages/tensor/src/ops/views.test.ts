@@ -1,4 +1,5 @@
 /** Shape ops: Python slicing semantics on known cases, strides of views, copies, joins, pad, gather. */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import * as T from '../index.js';
 
@@ -143,5 +144,33 @@ describe('joins, pad, gather', () => {
     expect(T.gather(x, T.tensor([[0, 1], [1, 0]]), 1).shape).toEqual([3, 2, 2]);
     expect(T.gather(x, T.tensor(1)).toArray()).toEqual([2, 3]);
     expect(T.gather(x, []).shape).toEqual([0, 2]);
+  });
+
+  it('gather copies long rows whole and short rows element by element, the same values either way', () => {
+    // Rows of 1 to 80 elements, either side of the length from which gather copies a row with one set(); the
+    // source is a view at an offset into a larger buffer, float32 and float64.
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 80 }),
+        fc.integer({ min: 0, max: 5 }), fc.constantFrom<T.DType>('float32', 'float64'),
+        fc.array(fc.integer({ min: 0, max: 1e6 }), { maxLength: 9 }),
+        (outer, n, inner, skip, dtype, draws) => {
+          const base = T.arange(0, (skip + outer) * n * inner, 1, { dtype }).reshape([skip + outer, n, inner]);
+          const x = base.slice([[skip]]);
+          const idx = draws.map((d) => (d % (2 * n)) - n);
+          const y = T.gather(x, idx, 1);
+          expect(y.shape).toEqual([outer, idx.length, inner]);
+          const want: number[] = [];
+          for (let a = 0; a < outer; a++) {
+            for (const i of idx) {
+              const row = i < 0 ? i + n : i;
+              for (let k = 0; k < inner; k++) want.push(((skip + a) * n + row) * inner + k);
+            }
+          }
+          expect(Array.from(y.toTypedArray())).toEqual(want);
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 });
