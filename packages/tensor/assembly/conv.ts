@@ -398,10 +398,12 @@ function applyMask(g: usize, mask: usize, nb: i32, per: i32): void {
 /**
  * avgPoolBackward then applyMask in one pass, for unpadded windows that do not overlap (sh ≥ KH, sw ≥ KW:
  * DrLIM's 3×3 pooling), where every element receives at most one window's value f32(0 + g / (KH·KW)), the
- * value avgPoolBackward stores: each window row's first conv row is written once, unmasked, element by element
- * (zeros in the gaps); the window's other rows are it, masked four floats at a time; then it is masked in
- * place. Rows no window covers are zeros. The same bits as the two passes, without the zeroing pass and
- * the copies.
+ * value avgPoolBackward stores. Rows no window covers are zeros. The same bits as the two passes, without the
+ * zeroing pass and the copies.
+ *
+ * Windows three wide at stride three (DrLIM's) take poolMaskRows3, in registers. Otherwise each window row's
+ * first conv row is written once, unmasked, element by element (zeros in the gaps); the window's other rows are
+ * it, masked four floats at a time; then it is masked in place.
  */
 function poolMaskBackward(
   gp: usize, gy: usize, mask: usize, nb: i32, O: i32, OH: i32, OW: i32, POH: i32, POW: i32, KH: i32, KW: i32,
@@ -409,6 +411,7 @@ function poolMaskBackward(
 ): void {
   const per = O * OH * OW, mb = <usize>maskBytes(per), div = <f64>(KH * KW);
   const rowBytes = <usize>OW << 2;
+  const threes = KW == 3 && sw == 3;
   let t = gp;
   for (let n = 0; n < nb; n++) {
     const mn = mask + <usize>n * mb;
@@ -423,6 +426,11 @@ function poolMaskBackward(
           continue;
         }
         if (u > 0) continue; // written with the window's first row, below
+        if (threes) {
+          poolMaskRows3(t, row, rowBytes, mn, k0 + i * OW, OW, POW, KH, div);
+          t += <usize>POW << 2;
+          continue;
+        }
         // The window row's values, unmasked, in its first conv row.
         for (let j = 0; j < OW; j++) store<f32>(row + (<usize>j << 2), 0);
         for (let J = 0; J < POW; J++) {
@@ -444,6 +452,51 @@ function poolMaskBackward(
           const v = v128.and(v128.load(row + (<usize>j << 2)), maskLanes(mn, k + j));
           storeLanes(row + (<usize>j << 2), v, min(4, OW - j));
         }
+      }
+    }
+  }
+}
+
+/**
+ * One window row of poolMaskBackward for windows three wide at stride three: the POW values at t (float32) give
+ * conv rows row … row + (KH − 1)·rowBytes, OW floats each, whose first float is bit k of the image's mask at mn.
+ * Twelve columns (four windows) at a time, all in registers: the four values f32(0 + g / div) in two f64x2
+ * divisions, spread to [a a a b] [b b c c] [c d d d] by shuffles, and for each of the KH rows masked by its
+ * twelve bits (one 32-bit load, splatted; lane i of vector s tests bit 4s + i). Values of windows past POW are zeros
+ * (the columns no window covers). Reads up to three floats past the POW values and three bytes past a row's
+ * last mask bit (the staged buffers keep them spare); writes only the OW floats of each row.
+ */
+function poolMaskRows3(t: usize, row: usize, rowBytes: usize, mn: usize, k: i32, OW: i32, POW: i32, KH: i32, div: f64): void {
+  const d = f64x2.splat(div), zero = f64x2.splat(0);
+  const b0 = i32x4(1, 2, 4, 8), b1 = i32x4(16, 32, 64, 128), b2 = i32x4(256, 512, 1024, 2048);
+  for (let j = 0, w = 0; j < OW; j += 12, w += 4) {
+    let vals = i32x4.splat(0);
+    if (w < POW) {
+      const g = v128.load(t + (<usize>w << 2));
+      const lo = f64x2.add(zero, f64x2.div(f64x2.promote_low_f32x4(g), d));
+      const hi = f64x2.add(zero, f64x2.div(f64x2.promote_low_f32x4(i32x4.shuffle(g, g, 2, 3, 2, 3)), d));
+      vals = i32x4.shuffle(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 1, 4, 5);
+      if (POW - w < 4) vals = v128.and(vals, i32x4.lt_s(i32x4(0, 1, 2, 3), i32x4.splat(POW - w)));
+    }
+    const r0 = i32x4.shuffle(vals, vals, 0, 0, 0, 1);
+    const r1 = i32x4.shuffle(vals, vals, 1, 1, 2, 2);
+    const r2 = i32x4.shuffle(vals, vals, 2, 3, 3, 3);
+    const left = OW - j;
+    for (let q = 0; q < KH; q++) {
+      const kb = k + q * OW + j;
+      const bits = i32x4.splat(<i32>(load<u32>(mn + <usize>(kb >> 3)) >>> (kb & 7)));
+      const dst = row + <usize>q * rowBytes + (<usize>j << 2);
+      const v0 = v128.and(r0, i32x4.eq(v128.and(bits, b0), b0));
+      const v1 = v128.and(r1, i32x4.eq(v128.and(bits, b1), b1));
+      const v2 = v128.and(r2, i32x4.eq(v128.and(bits, b2), b2));
+      if (left >= 12) {
+        v128.store(dst, v0);
+        v128.store(dst, v1, 16);
+        v128.store(dst, v2, 32);
+      } else {
+        storeLanes(dst, v0, min(4, left));
+        if (left > 4) storeLanes(dst + 16, v1, min(4, left - 4));
+        if (left > 8) storeLanes(dst + 32, v2, left - 8);
       }
     }
   }

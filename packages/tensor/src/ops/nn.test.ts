@@ -170,6 +170,28 @@ describe.each(['wasm', 'js'] as const)('conv2dReluAvgPool on the %s backend', (b
     }), { numRuns: 60 });
   });
 
+  it('gives the same gradient bits for windows three wide at stride three (the wasm kernel\'s in-register path), any width and window height', () => {
+    // Output widths 4-64 (windows tiling the row, or leaving one or two columns no window covers), window heights
+    // 1-4 at row strides of the height or one more (rows no window covers), batches that split into chunks.
+    fc.assert(fc.property(
+      fc.integer({ min: 1, max: 11 }), fc.integer({ min: 1, max: 12 }), fc.integer({ min: 6, max: 20 }), fc.integer({ min: 6, max: 67 }),
+      fc.integer({ min: 1, max: 4 }), fc.integer({ min: 0, max: 1 }), fc.integer({ min: 0, max: 1 << 30 }),
+      (n, o, h, wd, kh, extra, seed) => {
+        const gen = new T.Generator(seed);
+        const x = T.randn([n, 1, h, wd], { generator: gen }), w = T.randn([o, 1, 3, 3], { generator: gen });
+        const pool = { kernelSize: [kh, 3] as const, stride: [kh + extra, 3] as const };
+        const r = T.conv2d(x, w, { activation: 'relu' });
+        const { output, mask } = T.conv2dReluAvgPoolWithMask(x, w, { pool });
+        const gp = T.randn(output.shape, { generator: gen });
+        const gm = T.reluBackward(T.avgPool2dBackward(gp, r.shape, pool), r);
+        const [gw, gb] = T.conv2dReluAvgPoolBackwardParams(x, gp, mask, w.shape, { pool });
+        const [gw0, gb0] = T.conv2dBackwardParams(x, gm, w.shape);
+        expect(sameBits(gw, gw0)).toBe(true);
+        expect(sameBits(gb, gb0)).toBe(true);
+      },
+    ), { numRuns: 40 });
+  });
+
   it("matches the float64 references at DrLIM's first layer (conv 6×6, relu, 3×3 average pooling)", () => {
     const gen = new T.Generator(12);
     const x = T.randn([19, 1, 32, 32], { generator: gen }), w = T.randn([15, 1, 6, 6], { generator: gen });

@@ -149,10 +149,11 @@ function writeGeometry(i32: Int32Array, at: number, p: Pool2dGeometry, countIncl
 const GEO_ELEMS = 12;
 
 /**
- * Float32 elements a mask of n bytes takes: at least one spare byte (the backward reads a mask's bits with 16-bit
- * loads, maskLanes in assembly/conv.ts, which may reach one byte past the last image's), rounded up to whole v128s.
+ * Float32 elements a mask of n bytes takes: at least four spare bytes (the backward reads a mask's bits with 16-
+ * and 32-bit loads, maskLanes and poolMaskRows3 in assembly/conv.ts, which may reach three bytes past the last
+ * image's), rounded up to whole v128s.
  */
-const maskElems = (n: number): number => (((n + 4) >> 2) + 3) & ~3;
+const maskElems = (n: number): number => (((n + 7) >> 2) + 3) & ~3;
 
 /** True when {@link convReluPoolForwardWasm} and its gradient can run this convolution and pooling. */
 export function directReluPoolApplies(g: Conv2dGeometry, p: Pool2dGeometry): boolean {
