@@ -13,7 +13,8 @@
  *
  * Each output is one chain of dependent float64 adds (4 cycles apart), so a row's interior windows (wholly inside
  * the plane, divisor KH·KW either way) are summed four at a time as four independent chains, each in the general
- * loop's order; the rest take the general loop. On DrLIM's 3×3 pooling of 27×27 maps this ran ~3× faster.
+ * loop's order; the rest take the general loop. On DrLIM's 3×3 pooling of 27×27 maps this ran ~3× faster. Windows
+ * three wide at stride three go eight at a time in f64x2 lanes (windows8of3), the same sums, ~0.7× the time.
  */
 export function avgPoolForward(
   x: usize, out: usize, planes: i32, H: i32, W: i32, OH: i32, OW: i32,
@@ -23,7 +24,8 @@ export function avgPoolForward(
   const jlo = min(OW, (pw + sw - 1) / sw);
   const jhi = max(jlo, min(OW, W + pw - KW >= 0 ? (W + pw - KW) / sw + 1 : 0));
   const rowBytes = <usize>W << 2, stepBytes = <usize>sw << 2;
-  const full = <f64>(KH * KW);
+  const full = <f64>(KH * KW), fullx2 = f64x2.splat(full);
+  const threes = KW == 3 && sw == 3;
   let d = out;
   for (let pl = 0; pl < planes; pl++) {
     const base = x + <usize>(pl * H * W) * 4;
@@ -34,6 +36,12 @@ export function avgPoolForward(
       const u1 = min(hs + KH, H);
       const inside = hs >= 0 && hs + KH <= H;
       for (let j = 0; j < OW; j++) {
+        if (threes && inside && j >= jlo && j + 8 <= jhi) {
+          windows8of3(base + <usize>hs * rowBytes + (<usize>(j * sw - pw) << 2), rowBytes, KH, fullx2, d);
+          d += 32;
+          j += 7;
+          continue;
+        }
         if (inside && j >= jlo && j + 4 <= jhi) {
           const at = base + <usize>hs * rowBytes + (<usize>(j * sw - pw) << 2);
           let s0: f64 = 0, s1: f64 = 0, s2: f64 = 0, s3: f64 = 0;
@@ -70,6 +78,37 @@ export function avgPoolForward(
       }
     }
   }
+}
+
+/**
+ * The eight interior windows KH×3 at stride three (DrLIM's pooling) whose first row starts at `at`, summed as
+ * avgPoolForward sums one (rows in order, each row's three floats in order, in float64), divided and stored at
+ * d, in four f64x2 chains, one per pair of windows. A row's 24 floats are six loads; shuffles put element v of
+ * windows 4g … 4g + 3 (columns 12g + v, + 3, + 6, + 9) in the low halves that f64x2.promote_low_f32x4 widens.
+ * Four windows a call (two chains) ran 0.75× the scalar loop's time, eight ~0.7×.
+ */
+// @ts-ignore: decorator
+@inline function windows8of3(at: usize, rowBytes: usize, KH: i32, full: v128, d: usize): void {
+  let lo = f64x2.splat(0), hi = f64x2.splat(0), lo2 = f64x2.splat(0), hi2 = f64x2.splat(0);
+  for (let u = 0; u < KH; u++) {
+    const p = at + <usize>u * rowBytes;
+    const a = v128.load(p), b = v128.load(p, 16), c = v128.load(p, 32);
+    const a2 = v128.load(p, 48), b2 = v128.load(p, 64), c2 = v128.load(p, 80);
+    lo = f64x2.add(lo, f64x2.promote_low_f32x4(i32x4.shuffle(a, a, 0, 3, 0, 3)));
+    hi = f64x2.add(hi, f64x2.promote_low_f32x4(i32x4.shuffle(b, c, 2, 5, 2, 5)));
+    lo2 = f64x2.add(lo2, f64x2.promote_low_f32x4(i32x4.shuffle(a2, a2, 0, 3, 0, 3)));
+    hi2 = f64x2.add(hi2, f64x2.promote_low_f32x4(i32x4.shuffle(b2, c2, 2, 5, 2, 5)));
+    lo = f64x2.add(lo, f64x2.promote_low_f32x4(i32x4.shuffle(a, b, 1, 4, 1, 4)));
+    hi = f64x2.add(hi, f64x2.promote_low_f32x4(i32x4.shuffle(b, c, 3, 6, 3, 6)));
+    lo2 = f64x2.add(lo2, f64x2.promote_low_f32x4(i32x4.shuffle(a2, b2, 1, 4, 1, 4)));
+    hi2 = f64x2.add(hi2, f64x2.promote_low_f32x4(i32x4.shuffle(b2, c2, 3, 6, 3, 6)));
+    lo = f64x2.add(lo, f64x2.promote_low_f32x4(i32x4.shuffle(a, b, 2, 5, 2, 5)));
+    hi = f64x2.add(hi, f64x2.promote_low_f32x4(i32x4.shuffle(c, c, 0, 3, 0, 3)));
+    lo2 = f64x2.add(lo2, f64x2.promote_low_f32x4(i32x4.shuffle(a2, b2, 2, 5, 2, 5)));
+    hi2 = f64x2.add(hi2, f64x2.promote_low_f32x4(i32x4.shuffle(c2, c2, 0, 3, 0, 3)));
+  }
+  v128.store(d, i32x4.shuffle(f32x4.demote_f64x2_zero(f64x2.div(lo, full)), f32x4.demote_f64x2_zero(f64x2.div(hi, full)), 0, 1, 4, 5));
+  v128.store(d, i32x4.shuffle(f32x4.demote_f64x2_zero(f64x2.div(lo2, full)), f32x4.demote_f64x2_zero(f64x2.div(hi2, full)), 0, 1, 4, 5), 16);
 }
 
 /**

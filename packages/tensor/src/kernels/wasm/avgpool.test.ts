@@ -47,4 +47,29 @@ describe.runIf(getRuntime() !== null)('wasm average pooling', () => {
       expect(Buffer.from(gxWasm.buffer).equals(Buffer.from(gxJs.buffer))).toBe(true);
     }), { numRuns: 200 });
   });
+
+  // Windows three wide at stride three take an eight-at-a-time f64x2 path in the interior of wide rows; widths
+  // 24-80 reach it once or more per row, with the four-at-a-time and single windows after it and padded edges.
+  it('is bit-identical to the TypeScript kernel forward for windows three wide at stride three, wide rows', () => {
+    const arb = fc.record({
+      n: fc.integer({ min: 1, max: 4 }), c: fc.integer({ min: 1, max: 4 }),
+      h: fc.integer({ min: 3, max: 16 }), w: fc.integer({ min: 24, max: 80 }),
+      kh: fc.integer({ min: 1, max: 4 }), sh: fc.integer({ min: 1, max: 4 }),
+      ph: fc.integer({ min: 0, max: 1 }), pw: fc.integer({ min: 0, max: 1 }),
+      countIncludePad: fc.boolean(), seed: fc.nat(),
+    }).filter((r) => r.ph * 2 <= r.kh && r.h + 2 * r.ph >= r.kh && r.n * r.c * r.h * r.w >= 1024);
+    fc.assert(fc.property(arb, (r) => {
+      const g = pool2dGeometry([r.n, r.c, r.h, r.w], [r.kh, 3], [r.sh, 3], [r.ph, r.pw]);
+      const rand = seededRandom(r.seed);
+      const x = Float32Array.from({ length: r.n * r.c * r.h * r.w }, () => rand() * 2 - 1);
+      const run = (backend: 'js' | 'wasm'): Float32Array => {
+        setBackend(backend);
+        const y = new Float32Array(r.n * r.c * g.oh * g.ow).fill(Number.NaN);
+        avgPool2dForward(x, y, g, r.countIncludePad);
+        return y;
+      };
+      const yJs = run('js');
+      expect(Buffer.from(run('wasm').buffer).equals(Buffer.from(yJs.buffer))).toBe(true);
+    }), { numRuns: 100 });
+  });
 });
