@@ -227,8 +227,11 @@ function directForward(
     // outputs out of the other. The forward's bits do not depend on the chunks, so they are a quarter of the
     // one-thread chunk and a block is four per thread: the copies overlap the work and the threads stay even
     // (DrLIM's first layer at 2 threads: 3.8–3.9 ms, against 4.4–4.8 for one block of whole chunks).
-    const fch = Math.max(1, Math.ceil(chunk / 4));
-    const block = Math.min(4 * parts * fch, blockImages(rt, g, fch, wLen + wsLen + GEO_ELEMS, 2 * per, 16));
+    // The blocks are of even size (128 images: four of 32, not 40, 40, 40, 8), each four chunks per thread, so
+    // that no block ends on a lone chunk that one thread waits for.
+    const most = Math.min(4 * parts * Math.max(1, Math.ceil(chunk / 4)), blockImages(rt, g, 1, wLen + wsLen + GEO_ELEMS, 2 * per, 16));
+    const block = Math.ceil(g.n / Math.ceil(g.n / most));
+    const fch = Math.max(1, Math.ceil(block / (4 * parts)));
     const bufs: ForwardBuffers[] = [];
     let at = geoAt + GEO_ELEMS;
     for (let b = 0; b < 2; b++) {
