@@ -238,10 +238,11 @@ export function splatWeights(w: usize, dst: usize, O: i32, taps: i32): i32 {
 
 /**
  * gw (O·C·KH·KW floats, OIHW) += the weight gradient of nb padded images at x (as for the forward) against their
- * output gradients gy (nb·O·OH·OW floats, NCHW, followed by at least 4 spare floats).
+ * output gradients gy (nb·O·OH·OW floats, NCHW, followed by at least 4 spare floats), for output channels
+ * [o0, o1) only: the channels' sums are independent, so threads may split a chunk by channels (same bits).
  */
 export function convDirectBackwardWeight(
-  x: usize, gy: usize, gw: usize, nb: i32, C: i32, Hp: i32, Wp: i32, O: i32, KH: i32, KW: i32,
+  x: usize, gy: usize, gw: usize, nb: i32, C: i32, Hp: i32, Wp: i32, O: i32, KH: i32, KW: i32, o0: i32, o1: i32,
 ): void {
   const OH = Hp - KH + 1, OW = Wp - KW + 1;
   const rem = OW & 3;
@@ -250,7 +251,7 @@ export function convDirectBackwardWeight(
   const imageIn = <usize>(C * Hp * Wp) << 2, planeOut = <usize>(OH * OW) << 2;
   for (let n = 0; n < nb; n++) {
     const xn = x + <usize>n * imageIn;
-    for (let o = 0; o < O; o++) {
+    for (let o = o0; o < o1; o++) {
       const gyo = gy + <usize>(n * O + o) * planeOut;
       for (let c = 0; c < C; c++) {
         for (let p = 0; p < KH; p++) {
@@ -299,21 +300,29 @@ function planeSum(p: usize, n: i32): f64 {
 }
 
 /**
- * One chunk of the weight and bias gradients through an optional relu: with y ≠ 0 (the relu's output, laid out
- * as gy), gy ← gy where y > 0, else +0, in place (the reluBackward row, so the same bits); with sums ≠ 0,
- * sums[n·O + o] = {@link planeSum} of plane (n, o) of gy, in float64, for the caller to add image by image;
- * then gw += the chunk's weight gradient ({@link convDirectBackwardWeight}). Each thread runs whole chunks, so
- * the masking and the sums split with the product and run while the chunk is in cache.
+ * One chunk of the weight and bias gradients through an optional relu, for output channels [o0, o1): with y ≠ 0
+ * (the relu's output, laid out as gy), gy ← gy where y > 0, else +0, in place (the reluBackward row, so the
+ * same bits); with sums ≠ 0, sums[n·O + o] = {@link planeSum} of plane (n, o) of gy, in float64, for the caller
+ * to add image by image; then gw += the chunk's weight gradient ({@link convDirectBackwardWeight}). Each thread
+ * runs whole tasks (a chunk's images, a range of channels), so the masking and the sums split with the product
+ * and run while the task's planes are in cache.
  */
 export function convDirectBackwardParams(
   x: usize, gy: usize, y: usize, sums: usize, gw: usize, nb: i32, C: i32, Hp: i32, Wp: i32, O: i32, KH: i32, KW: i32,
+  o0: i32, o1: i32,
 ): void {
   const P = (Hp - KH + 1) * (Wp - KW + 1);
-  if (y != 0) reluBackwardRow(gy, 1, y, 1, gy, nb * O * P);
-  if (sums != 0) {
-    for (let k = 0; k < nb * O; k++) store<f64>(sums + (<usize>k << 3), planeSum(gy + (<usize>(k * P) << 2), P));
+  for (let n = 0; n < nb; n++) {
+    const k0 = n * O + o0, k1 = n * O + o1;
+    if (y != 0) {
+      const at = <usize>(k0 * P) << 2;
+      reluBackwardRow(gy + at, 1, y + at, 1, gy + at, (k1 - k0) * P);
+    }
+    if (sums != 0) {
+      for (let k = k0; k < k1; k++) store<f64>(sums + (<usize>k << 3), planeSum(gy + (<usize>(k * P) << 2), P));
+    }
   }
-  convDirectBackwardWeight(x, gy, gw, nb, C, Hp, Wp, O, KH, KW);
+  convDirectBackwardWeight(x, gy, gw, nb, C, Hp, Wp, O, KH, KW, o0, o1);
 }
 
 /*
@@ -366,20 +375,20 @@ export function positiveMask(y: usize, mask: usize, nb: i32, per: i32): void {
 }
 
 /**
- * g[n·per + k] ← itself where its mask bit is 1, else +0, in place, for nb images (reluBackward's values, with
- * the mask for y > 0). Four floats at a time, their bits as lane masks (maskLanes).
+ * g[n·per + k] ← itself where its mask bit is 1, else +0, in place, for nb images and k in [k0, k1)
+ * (reluBackward's values, with the mask for y > 0). Four floats at a time, their bits as lane masks (maskLanes).
  */
-function applyMask(g: usize, mask: usize, nb: i32, per: i32): void {
+function applyMask(g: usize, mask: usize, nb: i32, per: i32, k0: i32, k1: i32): void {
   const mb = <usize>maskBytes(per);
-  const n4 = per & ~3;
+  const n4 = k0 + ((k1 - k0) & ~3);
   for (let n = 0; n < nb; n++) {
     const gn = g + <usize>(n * per) * 4, mn = mask + <usize>n * mb;
-    let k = 0;
+    let k = k0;
     for (; k < n4; k += 4) {
       const p = gn + (<usize>k << 2);
       v128.store(p, v128.and(v128.load(p), maskLanes(mn, k)));
     }
-    for (; k < per; k++) {
+    for (; k < k1; k++) {
       if (((<i32>load<u8>(mn + <usize>(k >> 3)) >> (k & 7)) & 1) == 0) store<f32>(gn + (<usize>k << 2), 0);
     }
   }
@@ -396,8 +405,8 @@ function applyMask(g: usize, mask: usize, nb: i32, per: i32): void {
 }
 
 /**
- * avgPoolBackward then applyMask in one pass, for unpadded windows that do not overlap (sh ≥ KH, sw ≥ KW:
- * DrLIM's 3×3 pooling), where every element receives at most one window's value f32(0 + g / (KH·KW)), the
+ * avgPoolBackward then applyMask in one pass, for output channels [o0, o1) of nb images, for unpadded windows
+ * that do not overlap (sh ≥ KH, sw ≥ KW: DrLIM's 3×3 pooling), where every element receives at most one window's value f32(0 + g / (KH·KW)), the
  * value avgPoolBackward stores. Rows no window covers are zeros. The same bits as the two passes, without the
  * zeroing pass and the copies.
  *
@@ -407,15 +416,15 @@ function applyMask(g: usize, mask: usize, nb: i32, per: i32): void {
  */
 function poolMaskBackward(
   gp: usize, gy: usize, mask: usize, nb: i32, O: i32, OH: i32, OW: i32, POH: i32, POW: i32, KH: i32, KW: i32,
-  sh: i32, sw: i32,
+  sh: i32, sw: i32, o0: i32, o1: i32,
 ): void {
   const per = O * OH * OW, mb = <usize>maskBytes(per), div = <f64>(KH * KW);
   const rowBytes = <usize>OW << 2;
   const threes = KW == 3 && sw == 3;
-  let t = gp;
   for (let n = 0; n < nb; n++) {
     const mn = mask + <usize>n * mb;
-    for (let o = 0; o < O; o++) {
+    for (let o = o0; o < o1; o++) {
+      let t = gp + <usize>((n * O + o) * POH * POW) * 4;
       const plane = gy + <usize>((n * O + o) * OH * OW) * 4;
       const k0 = o * OH * OW;
       for (let i = 0; i < OH; i++) {
@@ -518,23 +527,27 @@ export function convReluPoolForward(
 }
 
 /**
- * The weight and bias gradients of {@link convReluPoolForward} for nb images, from the pooled cotangent gp:
- * gy = avgPoolBackward(gp) masked by `mask` (gy a scratch area of nb·O·OH·OW floats and 4 spare; one pass,
- * poolMaskBackward, for unpadded windows that do not overlap), then
- * convDirectBackwardParams(x, gy, no relu output, sums, gw).
+ * The weight and bias gradients of {@link convReluPoolForward} for nb images and output channels [o0, o1), from
+ * the pooled cotangent gp: gy = avgPoolBackward(gp) masked by `mask` (gy a scratch area of nb·O·OH·OW floats and
+ * 4 spare; one pass, poolMaskBackward, for unpadded windows that do not overlap), then
+ * convDirectBackwardParams(x, gy, no relu output, sums, gw) over those channels.
  */
 export function convReluPoolBackwardParams(
   x: usize, gp: usize, mask: usize, gy: usize, sums: usize, gw: usize, nb: i32, C: i32, Hp: i32, Wp: i32, O: i32,
-  KH: i32, KW: i32, geo: usize,
+  KH: i32, KW: i32, geo: usize, o0: i32, o1: i32,
 ): void {
   const OH = Hp - KH + 1, OW = Wp - KW + 1;
   const PKH = load<i32>(geo, 8), PKW = load<i32>(geo, 12), psh = load<i32>(geo, 16), psw = load<i32>(geo, 20);
   const pph = load<i32>(geo, 24), ppw = load<i32>(geo, 28);
   if (psh >= PKH && psw >= PKW && pph == 0 && ppw == 0) {
-    poolMaskBackward(gp, gy, mask, nb, O, OH, OW, load<i32>(geo), load<i32>(geo, 4), PKH, PKW, psh, psw);
+    poolMaskBackward(gp, gy, mask, nb, O, OH, OW, load<i32>(geo), load<i32>(geo, 4), PKH, PKW, psh, psw, o0, o1);
   } else {
-    avgPoolBackward(gp, gy, nb * O, OH, OW, load<i32>(geo), load<i32>(geo, 4), PKH, PKW, psh, psw, pph, ppw, load<i32>(geo, 32));
-    applyMask(gy, mask, nb, O * OH * OW);
+    const POH = load<i32>(geo), POW = load<i32>(geo, 4), OHW = OH * OW;
+    for (let n = 0; n < nb; n++) {
+      avgPoolBackward(gp + <usize>((n * O + o0) * POH * POW) * 4, gy + <usize>((n * O + o0) * OHW) * 4, o1 - o0, OH, OW,
+        POH, POW, PKH, PKW, psh, psw, pph, ppw, load<i32>(geo, 32));
+    }
+    applyMask(gy, mask, nb, O * OHW, o0 * OHW, o1 * OHW);
   }
-  convDirectBackwardParams(x, gy, 0, sums, gw, nb, C, Hp, Wp, O, KH, KW);
+  convDirectBackwardParams(x, gy, 0, sums, gw, nb, C, Hp, Wp, O, KH, KW, o0, o1);
 }

@@ -33,7 +33,7 @@ describe.runIf(getRowRuntime() !== null)("convDirectBackwardParams's plane sums"
         else for (let i = 0; i < P; i++) t += f[q + i]!;
         want.push(t);
       }
-      rt.exports.convDirectBackwardParams(x * 4, gy * 4, 0, sums * 4, gw * 4, nb, 1, 1, P, O, 1, 1);
+      rt.exports.convDirectBackwardParams(x * 4, gy * 4, 0, sums * 4, gw * 4, nb, 1, 1, P, O, 1, 1, 0, O);
       const got = Array.from(new Float64Array(f.buffer, sums * 4, nb * O));
       expect(got, `P = ${P}`).toEqual(want);
     }

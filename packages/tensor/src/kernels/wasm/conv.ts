@@ -145,6 +145,14 @@ function writeGeometry(i32: Int32Array, at: number, p: Pool2dGeometry, countIncl
   i32.set([p.oh, p.ow, p.kh, p.kw, p.sh, p.sw, p.ph, p.pw, countIncludePad ? 1 : 0], at);
 }
 
+/**
+ * Output-channel ranges of a threaded weight-gradient chunk, each a task (assembly/conv.ts takes [o0, o1)): the
+ * chunk's size fixes the bits, so finer work has to come from the channels. DrLIM's first layer at two threads,
+ * blocks of two 21-image chunks: the caller's wait for the last task ~0.3 ms per step as two tasks (and as six:
+ * the wait is about half a task), ~0.1 as ten tasks of three channels, ~0.1 as thirty of one.
+ */
+const WEIGHT_GROUPS = 5;
+
 /** Int32 elements reserved for the pooling geometry (nine, rounded up to whole v128s). */
 const GEO_ELEMS = 12;
 
@@ -224,14 +232,14 @@ function directForward(
     const base = rt.arenaBase / 4;
     const wAt = base, wsAt = wAt + wLen, geoAt = wsAt + wsLen;
     // Two sets of block buffers: while the threads compute block k in one, the caller copies block k − 1's
-    // outputs out of the other. The forward's bits do not depend on the chunks, so they are a quarter of the
-    // one-thread chunk and a block is four per thread: the copies overlap the work and the threads stay even
-    // (DrLIM's first layer at 2 threads: 3.8–3.9 ms, against 4.4–4.8 for one block of whole chunks).
-    // The blocks are of even size (128 images: four of 32, not 40, 40, 40, 8), each four chunks per thread, so
-    // that no block ends on a lone chunk that one thread waits for.
+    // outputs out of the other. The forward's bits do not depend on the chunks, so a block is at most four
+    // quarter-size chunks per thread (the copies overlap the work: DrLIM's first layer at 2 threads 3.8–3.9 ms,
+    // against 4.4–4.8 for one block of whole chunks). The blocks are of even size (128 images: four of 32, not
+    // 40, 40, 40, 8), each eight chunks per thread (of two images): the caller waits about half a chunk for the
+    // last one (0.27 -> ~0.07 ms per step), and no block ends on a lone chunk.
     const most = Math.min(4 * parts * Math.max(1, Math.ceil(chunk / 4)), blockImages(rt, g, 1, wLen + wsLen + GEO_ELEMS, 2 * per, 16));
     const block = Math.ceil(g.n / Math.ceil(g.n / most));
-    const fch = Math.max(1, Math.ceil(block / (4 * parts)));
+    const fch = Math.max(1, Math.ceil(block / (8 * parts)));
     const bufs: ForwardBuffers[] = [];
     let at = geoAt + GEO_ELEMS;
     for (let b = 0; b < 2; b++) {
@@ -352,6 +360,9 @@ function directWeight(
     // caller stages block k + 1 into the other.
     const per = imgIn + imgOut + yImg + sImg + pImg, perChunk = part + 24;
     const block = Math.min(parts * chunk, blockImages(rt, g, chunk, GEO_ELEMS, 2 * per, 2 * perChunk));
+    // Each chunk's output channels in WEIGHT_GROUPS ranges, a task each: a block's parts chunks of a fixed size
+    // (the bits) split into finer tasks, so that no thread waits long for the last.
+    const groups = Math.min(g.o, WEIGHT_GROUPS);
     const chunks = Math.ceil(block / chunk);
     const geoAt = rt.arenaBase / 4;
     const bufs: Buffers[] = [];
@@ -369,8 +380,8 @@ function directWeight(
       const nb = Math.min(block, g.n - n0), nc = Math.ceil(nb / chunk), buf = bufs[k & 1]!;
       f.fill(0, buf.p, buf.p + nc * part);
       const sums = gb === null ? 0 : buf.s * 4;
-      if (from === null) startConv(rt, ConvJob.Weight, nb, chunk, parts, args(buf), [y === null ? 0 : buf.y * 4, sums]);
-      else startConv(rt, ConvJob.ReluPoolWeight, nb, chunk, parts, args(buf), [buf.gp * 4, sums, buf.m * 4, geoAt * 4, imgPool * 4]);
+      if (from === null) startConv(rt, ConvJob.Weight, nb, chunk, parts, args(buf), [y === null ? 0 : buf.y * 4, sums], groups);
+      else startConv(rt, ConvJob.ReluPoolWeight, nb, chunk, parts, args(buf), [buf.gp * 4, sums, buf.m * 4, geoAt * 4, imgPool * 4], groups);
       if (n0 + block < g.n) stage(f, bufs[(k + 1) & 1]!, n0 + block, Math.min(block, g.n - n0 - block));
       finishJob(rt);
       for (let c = 0; c < nc; c++) addPart(total, f, buf.p + c * part, K);
@@ -392,10 +403,10 @@ function directWeight(
     const sums = gb === null ? 0 : buf.s * 4;
     if (from === null) {
       rt.exports.convDirectBackwardParams(buf.x * 4, buf.gy * 4, y === null ? 0 : buf.y * 4, sums, buf.p * 4,
-        nb, g.c, Hp, Wp, g.o, g.kh, g.kw);
+        nb, g.c, Hp, Wp, g.o, g.kh, g.kw, 0, g.o);
     } else {
       rt.exports.convReluPoolBackwardParams(buf.x * 4, buf.gp * 4, buf.m * 4, buf.gy * 4, sums, buf.p * 4,
-        nb, g.c, Hp, Wp, g.o, g.kh, g.kw, geoAt * 4);
+        nb, g.c, Hp, Wp, g.o, g.kh, g.kw, geoAt * 4, 0, g.o);
     }
     addPart(total, f, buf.p, K);
     if (gb !== null) addSums(gb, f64, buf.s / 2, nb, g.o);

@@ -117,27 +117,30 @@ function drain(s: Int32Array, base: number, g: number, k: KernelFns, ws: number)
       k.gemm(s[a]!, s[a + 1]!, s[a + 2]!, s[a + 3]!, s[a + 4]!, s[a + 5]!, s[a + 6]!, s[a + 7]!, s[a + 8]!, s[a + 9]!,
         s[a + 10]!, s[a + 11]!, s[a + 12]!, s[a + 13]!, 0, M, lo, Math.min(N, lo + step), ws);
     } else {
-      // A convolution: chunk c is images [lo, lo + nb) of M; args x, ws | gy, out | parts, C, Hp, Wp, O, KH, KW,
+      // A convolution: chunk c is images [lo0, lo0 + nb) of M; args x, ws | gy, out | parts, C, Hp, Wp, O, KH, KW,
       // the byte strides of an image of x and of out | gy, the forward's bias (0: none) | the byte stride of a
-      // part of the weight gradient, and the forward's relu flag; the extra slots 23–27 as ConvJob says.
-      const nb = Math.min(M, lo + step) - lo;
-      const x = s[a]! + lo * s[a + 9]!, img = s[a + 10]!;
+      // part of the weight gradient, and the forward's relu flag; the extra slots 23–27 as ConvJob says. A
+      // weight gradient's task c is output channels [o0, o1), range c mod N of N, of chunk ⌊c / N⌋ (N in DIM_N).
+      const wt = kind === 2 || kind === 4, G = wt ? N : 1, ic = wt ? Math.floor(c / G) : c;
+      const lo0 = ic * step, nb = Math.min(M, lo0 + step) - lo0;
+      const O = s[a + 6]!, o0 = Math.floor(((c - ic * G) * O) / G), o1 = Math.floor(((c - ic * G + 1) * O) / G);
+      const x = s[a]! + lo0 * s[a + 9]!, img = s[a + 10]!;
       if (kind === 1) {
-        k.convDirectForward(x, s[a + 1]!, s[a + 2]! + lo * img, nb, s[a + 3]!, s[a + 4]!, s[a + 5]!, s[a + 6]!, s[a + 7]!, s[a + 8]!, s[a + 11]!, s[a + 12]!);
+        k.convDirectForward(x, s[a + 1]!, s[a + 2]! + lo0 * img, nb, s[a + 3]!, s[a + 4]!, s[a + 5]!, s[a + 6]!, s[a + 7]!, s[a + 8]!, s[a + 11]!, s[a + 12]!);
       } else if (kind === 3) {
         // The mask has one bit per output float, each image's rounded up to whole bytes: ⌈(img / 4) / 8⌉ bytes.
-        k.convReluPoolForward(x, s[a + 1]!, s[a + 2]! + lo * img, s[base + 23]! + lo * s[base + 26]!, s[base + 24]! + lo * (((img >> 2) + 7) >> 3),
+        k.convReluPoolForward(x, s[a + 1]!, s[a + 2]! + lo0 * img, s[base + 23]! + lo0 * s[base + 26]!, s[base + 24]! + lo0 * (((img >> 2) + 7) >> 3),
           nb, s[a + 3]!, s[a + 4]!, s[a + 5]!, s[a + 6]!, s[a + 7]!, s[a + 8]!, s[a + 11]!, s[base + 25]!);
       } else {
-        const sums = s[base + 24]!, gw = s[a + 2]! + c * s[a + 11]!;
-        const sc = sums === 0 ? 0 : sums + lo * s[a + 6]! * 8;
+        const sums = s[base + 24]!, gw = s[a + 2]! + ic * s[a + 11]!;
+        const sc = sums === 0 ? 0 : sums + lo0 * s[a + 6]! * 8;
         if (kind === 2) {
           const y = s[base + 23]!;
-          k.convDirectBackwardParams(x, s[a + 1]! + lo * img, y === 0 ? 0 : y + lo * img, sc, gw, nb, s[a + 3]!, s[a + 4]!,
-            s[a + 5]!, s[a + 6]!, s[a + 7]!, s[a + 8]!);
+          k.convDirectBackwardParams(x, s[a + 1]! + lo0 * img, y === 0 ? 0 : y + lo0 * img, sc, gw, nb, s[a + 3]!, s[a + 4]!,
+            s[a + 5]!, O, s[a + 7]!, s[a + 8]!, o0, o1);
         } else {
-          k.convReluPoolBackwardParams(x, s[base + 23]! + lo * s[base + 27]!, s[base + 25]! + lo * (((img >> 2) + 7) >> 3), s[a + 1]! + lo * img,
-            sc, gw, nb, s[a + 3]!, s[a + 4]!, s[a + 5]!, s[a + 6]!, s[a + 7]!, s[a + 8]!, s[base + 26]!);
+          k.convReluPoolBackwardParams(x, s[base + 23]! + lo0 * s[base + 27]!, s[base + 25]! + lo0 * (((img >> 2) + 7) >> 3), s[a + 1]! + lo0 * img,
+            sc, gw, nb, s[a + 3]!, s[a + 4]!, s[a + 5]!, O, s[a + 7]!, s[a + 8]!, s[base + 26]!, o0, o1);
         }
       }
     }
@@ -404,10 +407,12 @@ export function runConv(
  * Publishes a convolution job (as {@link runConv}) and returns at once: the workers start on its chunks while
  * the caller does other work (staging the next block, copying out the last one), then calls {@link finishJob},
  * which takes the chunks still unclaimed and waits for the rest. One job at a time: finish it before the next.
+ * A weight-gradient kind may split each chunk's output channels into `groups` ranges, each a task of its own: a
+ * channel's sums do not depend on the others', so the bits do not change, and the threads share finer work.
  */
 export function startConv(
   rt: Runtime, kind: ConvJobKind, images: number, step: number, parts: number, args: readonly number[],
-  extra: readonly number[] = [],
+  extra: readonly number[] = [], groups = 1,
 ): void {
   const s = rt.i32, base = CTRL / 4;
   for (let w = 0; w < parts - 1; w++) s[base + WSA + w] = workspace(rt, w + 1);
@@ -417,7 +422,8 @@ export function startConv(
   s[base + KIND] = kind;
   s[base + STEP] = step;
   s[base + DIM_M] = images;
-  s[base + TOTAL] = Math.ceil(images / step);
+  s[base + DIM_N] = groups;
+  s[base + TOTAL] = Math.ceil(images / step) * groups;
   Atomics.store(s, base + FINISHED, 0);
   gen = (gen + 1) & 0x7fff;
   Atomics.store(s, base + NEXT, gen << 16);

@@ -39,15 +39,15 @@ export interface KernelExports {
   convDirectForward(x: number, ws: number, out: number, nb: number, C: number, Hp: number, Wp: number, O: number,
     KH: number, KW: number, bias: number, relu: number): void;
   convDirectBackwardWeight(x: number, gy: number, gw: number, nb: number, C: number, Hp: number, Wp: number,
-    O: number, KH: number, KW: number): void;
+    O: number, KH: number, KW: number, o0: number, o1: number): void;
   convDirectBackwardParams(x: number, gy: number, y: number, sums: number, gw: number, nb: number, C: number, Hp: number,
-    Wp: number, O: number, KH: number, KW: number): void;
+    Wp: number, O: number, KH: number, KW: number, o0: number, o1: number): void;
   splatWeights(w: number, dst: number, O: number, taps: number): number;
   positiveMask(y: number, mask: number, nb: number, per: number): void;
   convReluPoolForward(x: number, ws: number, y: number, pooled: number, mask: number, nb: number, C: number, Hp: number,
     Wp: number, O: number, KH: number, KW: number, bias: number, geo: number): void;
   convReluPoolBackwardParams(x: number, gp: number, mask: number, gy: number, sums: number, gw: number, nb: number,
-    C: number, Hp: number, Wp: number, O: number, KH: number, KW: number, geo: number): void;
+    C: number, Hp: number, Wp: number, O: number, KH: number, KW: number, geo: number, o0: number, o1: number): void;
   addRow(a: number, aStep: number, b: number, bStep: number, dst: number, n: number): void;
   reluBackwardRow(a: number, aStep: number, b: number, bStep: number, dst: number, n: number): void;
   subRow(a: number, aStep: number, b: number, bStep: number, dst: number, n: number): void;
