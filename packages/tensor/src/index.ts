@@ -20,4 +20,5 @@ export * from './ops/nn.js';
 export { formatTensor, type FormatOptions } from './format.js';
 export * from './ops/adjoint.js';
 export { setBackend, getBackend, type Backend } from './kernels/backend.js';
+export { adamUpdate, ADAM_WASM_MIN, type AdamUpdateOptions } from './kernels/adam.js';
 export { setNumThreads, getNumThreads } from './kernels/wasm/pool.js';

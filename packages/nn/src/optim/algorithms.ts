@@ -1,4 +1,4 @@
-import type { FloatArray, Tensor } from '@tsgrad/tensor';
+import { adamUpdate, type FloatArray, type Tensor } from '@tsgrad/tensor';
 import { NNError, type Parameter } from '../module.js';
 import { Optimizer, checkHyper, withDefaults, type ParamGroupInput } from './optimizer.js';
 
@@ -57,7 +57,7 @@ export class SGD extends Optimizer<SGDOptions> {
           }
           buf = (s.momentumBuffer as Tensor).data;
         }
-        sgdUpdate(p.value.data, p.grad.toTypedArray(), buf, first, h.lr, h.momentum, h.dampening, h.weightDecay, h.nesterov, h.maximize);
+        sgdUpdate(p.value.data, this.gradValues(p), buf, first, h.lr, h.momentum, h.dampening, h.weightDecay, h.nesterov, h.maximize);
       }
     }
   }
@@ -138,36 +138,15 @@ export class Adam extends Optimizer<AdamOptions> {
         const [b1, b2] = h.betas;
         const bc1 = 1 - Math.pow(b1, t), bc2 = 1 - Math.pow(b2, t);
         adamUpdate(
-          p.value.data, p.grad.toTypedArray(), (s.expAvg as Tensor).data, (s.expAvgSq as Tensor).data,
+          p.value.data, this.gradValues(p), (s.expAvg as Tensor).data, (s.expAvgSq as Tensor).data,
           h.amsgrad ? (s.maxExpAvgSq as Tensor).data : null,
-          h.lr, b1, b2, h.eps, h.weightDecay, this.decoupled, h.maximize, h.lr / bc1, Math.sqrt(bc2),
+          {
+            lr: h.lr, beta1: b1, beta2: b2, eps: h.eps, weightDecay: h.weightDecay, decoupled: this.decoupled,
+            maximize: h.maximize, stepSize: h.lr / bc1, sqrtBiasCorrection2: Math.sqrt(bc2),
+          },
         );
       }
     }
-  }
-}
-
-function adamUpdate(
-  w: FloatArray, grad: FloatArray, m: FloatArray, v: FloatArray, vmax: FloatArray | null,
-  lr: number, b1: number, b2: number, eps: number, wd: number, decoupled: boolean, maximize: boolean,
-  stepSize: number, sqrtBc2: number,
-): void {
-  const n = w.length;
-  for (let i = 0; i < n; i++) {
-    let g = maximize ? -grad[i]! : grad[i]!;
-    if (wd !== 0) {
-      if (decoupled) w[i] = w[i]! * (1 - lr * wd);
-      else g += wd * w[i]!;
-    }
-    m[i] = b1 * m[i]! + (1 - b1) * g;
-    v[i] = b2 * v[i]! + (1 - b2) * g * g;
-    let vv = v[i]!;
-    if (vmax !== null) {
-      if (vv > vmax[i]!) vmax[i] = vv;
-      vv = vmax[i]!;
-    }
-    const denom = Math.sqrt(vv) / sqrtBc2 + eps;
-    w[i] = w[i]! - (stepSize * m[i]!) / denom;
   }
 }
 

@@ -3,7 +3,7 @@
  * results agree to rounding). Parameters are updated in place, on their storage: the one place, with
  * Parameter.copyInPlace, where tsgrad writes into an existing tensor.
  */
-import { Tensor, fmtShape } from '@tsgrad/tensor';
+import { Tensor, fmtShape, type FloatArray } from '@tsgrad/tensor';
 import { NNError, Parameter } from '../module.js';
 
 /** One group of parameters sharing hyper-parameters. */
@@ -165,6 +165,15 @@ export abstract class Optimizer<H extends { lr: number }> {
   /** A zero buffer shaped like the parameter. */
   protected zerosLike(p: Parameter): Tensor {
     return p.value.mul(0);
+  }
+
+  /**
+   * The gradient's values in order, for reading: the gradient's own array when it is contiguous from its start
+   * (its first p.value.size elements; no copy), else a contiguous copy.
+   */
+  protected gradValues(p: Parameter): FloatArray {
+    const g = p.grad!;
+    return g.isContiguous() && g.offset === 0 ? g.data : g.toTypedArray();
   }
 }
 

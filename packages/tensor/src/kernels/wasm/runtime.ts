@@ -72,6 +72,8 @@ export interface KernelExports {
   maxPoolForward(x: number, out: number, argmax: number, planes: number, H: number, W: number, OH: number, OW: number,
     KH: number, KW: number, sh: number, sw: number, ph: number, pw: number): void;
   maxPoolBackward(gy: number, argmax: number, gx: number, planes: number, HW: number, OHW: number): void;
+  adamRow(w: number, g: number, m: number, v: number, vmax: number, n: number, b1: number, c1: number, b2: number,
+    c2: number, eps: number, stepSize: number, sqrtBc2: number, wd: number, decay: number, flags: number): void;
 }
 
 const PAGE = 65536;
