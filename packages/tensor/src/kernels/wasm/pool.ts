@@ -387,26 +387,17 @@ export function convThreads(rt: Runtime | null, work: number): number {
 }
 
 /**
- * Runs a direct convolution (assembly/conv.ts) over `images` images in chunks of `step`, split between the
- * calling thread and `parts − 1` ready workers (parts from {@link convThreads}): chunk c is images
+ * Publishes a direct convolution job (assembly/conv.ts) over `images` images in chunks of `step`, split between
+ * the calling thread and `parts − 1` ready workers (parts from {@link convThreads}): chunk c is images
  * [c·step, (c+1)·step). A weight-gradient kind (Weight, ReluPoolWeight) adds each chunk into its own part of
  * the gradient, so any split sums the same numbers in the same order; a forward kind writes each chunk's own
  * images' outputs. Arguments: x, ws | gy, out | parts, C, Hp, Wp, O, KH, KW, the byte strides of an image of x
  * and of an image of out | gy, the bias (0: none) | the byte stride of a part, and (forward) the relu flag
- * (0: none); `extra`, the kind's further arguments ({@link ConvJob}). {@link startConv} then {@link finishJob}.
- */
-export function runConv(
-  rt: Runtime, kind: ConvJobKind, images: number, step: number, parts: number, args: readonly number[],
-  extra: readonly number[] = [],
-): void {
-  startConv(rt, kind, images, step, parts, args, extra);
-  finishJob(rt);
-}
-
-/**
- * Publishes a convolution job (as {@link runConv}) and returns at once: the workers start on its chunks while
- * the caller does other work (staging the next block, copying out the last one), then calls {@link finishJob},
- * which takes the chunks still unclaimed and waits for the rest. One job at a time: finish it before the next.
+ * (0: none); `extra`, the kind's further arguments ({@link ConvJob}).
+ *
+ * Returns at once: the workers start on its chunks while the caller does other work (staging the next block,
+ * copying out the last one), then calls {@link finishJob}, which takes the chunks still unclaimed and waits for
+ * the rest. One job at a time: finish it before the next.
  * A weight-gradient kind may split each chunk's output channels into `groups` ranges, each a task of its own: a
  * channel's sums do not depend on the others', so the bits do not change, and the threads share finer work.
  */
