@@ -6,6 +6,7 @@
  *   pnpm bench                   every suite, a few minutes
  *   pnpm bench --quick           a subset of each suite, under a minute
  *   pnpm bench matmul siamese    only these suites (with or without --quick)
+ *   pnpm bench --rounds N        N passes over each suite, samples pooled (default 3 for a full run, 1 quick)
  *
  * Each suite writes bench/results/<suite>.json and benny's chart (results/<suite>.chart.html); then the table
  * in bench/README.md is regenerated from every results file present.
@@ -26,6 +27,11 @@ import { matmulSuite } from './suites/matmul.js';
 import { siameseSuite } from './suites/siamese.js';
 
 const SUITES: SuiteDef[] = [matmulSuite, convSuite, elementwiseSuite, autogradSuite, siameseSuite];
+/**
+ * Rounds of a full run: each case's samples come from three passes over its suite, tens of seconds apart, so a ratio's
+ * two figures sample the same moments of a shared machine whose speed drifts (by up to 1.8× within a suite).
+ */
+const FULL_ROUNDS = 3;
 const here = path.dirname(fileURLToPath(import.meta.url));
 const resultsDir = path.join(here, 'results');
 const readmePath = path.join(here, 'README.md');
@@ -33,9 +39,13 @@ const readmePath = path.join(here, 'README.md');
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const quick = args.includes('--quick');
-  const unknownFlags = args.filter((a) => a.startsWith('-') && a !== '--quick');
-  if (unknownFlags.length > 0) throw new Error(`[bench] unknown option(s) ${unknownFlags.join(' ')}: the only option is --quick`);
-  const wanted = args.filter((a) => !a.startsWith('-'));
+  const ri = args.indexOf('--rounds');
+  const rounds = ri < 0 ? (quick ? 1 : FULL_ROUNDS) : Number(args[ri + 1]);
+  if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`[bench] --rounds takes a positive integer: got ${String(args[ri + 1])}`);
+  const rest = args.filter((_, i) => ri < 0 || (i !== ri && i !== ri + 1));
+  const unknownFlags = rest.filter((a) => a.startsWith('-') && a !== '--quick');
+  if (unknownFlags.length > 0) throw new Error(`[bench] unknown option(s) ${unknownFlags.join(' ')}: the options are --quick and --rounds N`);
+  const wanted = rest.filter((a) => !a.startsWith('-'));
   const unknown = wanted.filter((id) => !SUITES.some((s) => s.id === id));
   if (unknown.length > 0) throw new Error(`[bench] unknown suite(s) ${unknown.join(', ')}: the suites are ${SUITES.map((s) => s.id).join(', ')}`);
   const suites = wanted.length > 0 ? SUITES.filter((s) => wanted.includes(s.id)) : SUITES;
@@ -55,7 +65,7 @@ async function main(): Promise<void> {
 
   mkdirSync(resultsDir, { recursive: true });
   for (const suite of suites) {
-    const result = await runSuite(suite, { quick, resultsDir, tfjs, ...(pytorch ? { pytorch } : {}) });
+    const result = await runSuite(suite, { quick, rounds, resultsDir, tfjs, ...(pytorch ? { pytorch } : {}) });
     writeFileSync(path.join(resultsDir, `${suite.id}.json`), `${JSON.stringify(result, null, 2)}\n`);
   }
 

@@ -287,6 +287,21 @@ describe('bench harness run', () => {
     expect(existsSync(path.join(dir, 'fake.chart.html'))).toBe(true);
   });
 
+  it('in rounds, passes over the cases again and pools each case\'s samples', async () => {
+    const { harness, state, dir } = await harnessWith(true);
+    events.clear();
+    const r = await harness.runSuite(suiteOf(state, [1, 2, 3], harness.Unavailable), { quick: true, rounds: 3, resultsDir: dir, tfjs: '4.22.0', pytorch: 'PyTorch 1.13' });
+    // Three timings of the external case, each of its samples 1, 2, 3 ms: nine samples, median 2 ms.
+    expect(r.rows[0]!.cells.pytorch).toMatchObject({ value: 500000, best: 1000000, samples: 9 });
+    expect(r.rounds).toBe(3);
+    // Round two's calls of the first case come after round one's PyTorch timings, and its last after the last.
+    const first = events.get('tsgrad 1')!, torch = events.get('pytorch 2')!;
+    expect(first.first).toBeLessThan(events.get('pytorch 1')!.first);
+    expect(first.last).toBeGreaterThan(torch.first);
+    expect(events.get('other')!.last).toBeGreaterThan(torch.last);
+    expect(renderTables([r])).toContain('quick run in 3 rounds');
+  });
+
   it('without setNumThreads, records the 2-thread tsgrad cases as not run and runs the rest', async () => {
     const { harness, threadsModule, state, dir } = await harnessWith(false);
     expect(threadsModule.hasThreads).toBe(false);

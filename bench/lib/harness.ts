@@ -95,6 +95,11 @@ export interface SuiteDef {
 
 export interface RunOptions {
   quick: boolean;
+  /**
+   * Passes over the suite's cases (default 1): each case's samples are split between them and pooled, so every
+   * figure, and both figures of a ratio, sample the machine at the same few moments of the run.
+   */
+  rounds?: number;
   /** Folder of the results JSON and benny's chart. */
   resultsDir: string;
   tfjs: string;
@@ -228,8 +233,8 @@ const now = (): number => performance.now() / 1000;
  */
 let buildingSuite = false;
 
-/** Times in-process cases, one after the other, with benny; `report` is called after each. */
-async function timeWithBenny(title: string, cases: readonly Timed[], report: (t: Timed, s: SampleStats) => void): Promise<Summary> {
+/** Times in-process cases, one after the other, with benny; `report` gets each case's samples (seconds per call). */
+async function timeWithBenny(title: string, cases: readonly Timed[], report: (t: Timed, seconds: readonly number[]) => void): Promise<Summary> {
   const byKey = new Map(cases.map((t) => [t.key, t]));
   buildingSuite = true;
   let pending: Promise<Summary>;
@@ -241,7 +246,7 @@ async function timeWithBenny(title: string, cases: readonly Timed[], report: (t:
         return b.add(t.key, () => () => { if (!buildingSuite) run(); }, t.options);
       }),
       b.cycle((r) => {
-        report(byKey.get(r.name)!, { median: r.details.median, min: r.details.min, samples: r.samples, rme: r.margin });
+        report(byKey.get(r.name)!, r.details.sampleResults);
         return undefined;
       }),
     );
@@ -267,8 +272,11 @@ function writeChart(file: string, title: string, results: { name: string; callsP
 
 export async function runSuite(def: SuiteDef, opts: RunOptions): Promise<SuiteResult> {
   const quick = opts.quick;
+  const rounds = Math.max(1, Math.floor(opts.rounds ?? 1));
   const minSamples = quick ? 3 : 5;
   const maxTime = quick ? 0.25 : 0.6;
+  // Each round takes its share of a case's samples and sampling time.
+  const share = (n: number): number => Math.max(1, Math.ceil(n / rounds));
   // Per case, at most about this many seconds of samples: slow cases get fewer than minSamples (at least one).
   const budget = quick ? 2 : (def.budget ?? 5);
   const started = now();
@@ -338,35 +346,43 @@ export async function runSuite(def: SuiteDef, opts: RunOptions): Promise<SuiteRe
     }
     const samples = Math.max(1, Math.min(minSamples, Math.floor(budget / perCall)));
     console.log(`   ${what}: checked, ${(perCall * 1e3).toFixed(perCall < 0.01 ? 2 : 0)} ms per call`);
-    timed.push({ key: what, def: c, prepared, work: c.work, scale: def.scale, options: { minSamples: samples, maxTime } });
+    timed.push({ key: what, def: c, prepared, work: c.work, scale: def.scale, options: { minSamples: share(samples), maxTime: maxTime / rounds } });
   }
 
   const anchorWork = 2 * ANCHOR_N ** 3;
   const anchorCase = (key: string): Timed => ({
     key, def: null, prepared: { run: anchorRun(), result: () => [] }, work: anchorWork, scale: 1e9,
-    options: { minSamples, maxTime: quick ? 0.2 : 0.4 },
+    options: { minSamples: share(minSamples), maxTime: (quick ? 0.2 : 0.4) / rounds },
   });
   const all = [anchorCase('anchor, start'), ...timed, anchorCase('anchor, end')];
   for (const t of [all[0]!, all[all.length - 1]!]) (t.prepared as Prepared).run();
 
   const perSecond = (t: Timed, seconds: number): number => t.work / seconds / t.scale;
+  const pooled = new Map<string, number[]>(all.map((t) => [t.key, []]));
   const stats = new Map<string, SampleStats>();
-  const report = (t: Timed, s: SampleStats): void => {
+  const report = (t: Timed, seconds: readonly number[]): void => {
+    pooled.get(t.key)!.push(...seconds);
+    const s = sampleStats(pooled.get(t.key)!);
     stats.set(t.key, s);
-    console.log(`   ${t.key}: ${perSecond(t, s.median).toPrecision(3)} ${t.def ? def.unit : 'GFLOP/s'} (median of ${s.samples}, ±${s.rme}%)`);
+    const pass = rounds > 1 ? `, round ${round + 1} of ${rounds}` : '';
+    console.log(`   ${t.key}: ${perSecond(t, s.median).toPrecision(3)} ${t.def ? def.unit : 'GFLOP/s'} (median of ${s.samples}, ±${s.rme}%${pass})`);
   };
-  // In order: each run of in-process cases through benny, each external case by its own loop, in its place.
-  for (let i = 0; i < all.length;) {
-    const t = all[i]!;
-    if (isExternal(t.prepared)) {
-      report(t, sampleStats(await t.prepared.time(t.options)));
-      i++;
-      continue;
+  // Each round in order: each run of in-process cases through benny, each external case by its own loop, in its
+  // place; the anchors open and close every round.
+  let round = 0;
+  for (; round < rounds; round++) {
+    for (let i = 0; i < all.length;) {
+      const t = all[i]!;
+      if (isExternal(t.prepared)) {
+        report(t, await t.prepared.time(t.options));
+        i++;
+        continue;
+      }
+      let j = i;
+      while (j < all.length && !isExternal(all[j]!.prepared)) j++;
+      await timeWithBenny(def.title, all.slice(i, j), report);
+      i = j;
     }
-    let j = i;
-    while (j < all.length && !isExternal(all[j]!.prepared)) j++;
-    await timeWithBenny(def.title, all.slice(i, j), report);
-    i = j;
   }
   useThreads(undefined);
   writeChart(path.join(opts.resultsDir, `${def.id}.chart.html`), def.title, all.map((t) => ({ name: t.key, callsPerSecond: 1 / stats.get(t.key)!.median })));
@@ -392,6 +408,7 @@ export async function runSuite(def: SuiteDef, opts: RunOptions): Promise<SuiteRe
     unit: def.unit,
     date: new Date().toISOString(),
     quick,
+    ...(rounds > 1 ? { rounds } : {}),
     machine: machine(),
     tfjs: opts.tfjs,
     ...(opts.pytorch ? { pytorch: opts.pytorch } : {}),

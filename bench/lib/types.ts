@@ -61,7 +61,9 @@ export interface SuiteResult {
   tsgrad?: { backend: string; defaultThreads: number };
   /** The tsgrad measured: the commit, and whether packages/ had uncommitted changes (the bench runs the working tree). */
   revision: string;
-  /** GFLOP/s of the naive i-k-j matmul anchor, measured at the suite's start and at its end. */
+  /** Passes over the cases, each taking its share of every case's samples (absent from older results files: 1). */
+  rounds?: number;
+  /** GFLOP/s of the naive i-k-j matmul anchor, measured at the start and end of each round (medians). */
   anchor: { name: string; start: number; end: number };
   rows: RowResult[];
   targets: Target[];
