@@ -551,3 +551,86 @@ export function convReluPoolBackwardParams(
   }
   convDirectBackwardParams(x, gy, 0, sums, gw, nb, C, Hp, Wp, O, KH, KW, o0, o1);
 }
+
+/*
+ * The input gradient of a single-channel convolution (a network's first layer, C = 1): the transposed
+ * convolution gxp[u, v] = Σ_{o,p,q} gy[o, u − p, v − q] · w[o, p, q] over the padded input's Hp×Wp positions,
+ * computed as a correlation of gy zero-padded by (KH − 1, KW − 1) with the flipped kernel:
+ *   gxp[u, v] = Σ_o Σ_{p'<KH} Σ_{q'<KW} gyp[o, u + p', v + q'] · w[o, KH − 1 − p', KW − 1 − q'].
+ * Each output sums its O·KH·KW products in that order (o, p', q'), whichever block computes it.
+ */
+
+/**
+ * V ≤ 4 output vectors (4V columns) of one output row at dst: src is the padded gy at the row's first tap, ws the
+ * flipped, splatted weights (one v128 per (o, p', q'), in that order), Gh×Gw the padded planes. V accumulators
+ * stay in registers across the O·KH·KW taps; each tap is one weight load and V loads of gy.
+ */
+// @ts-ignore: decorator
+@inline function inputVectors(
+  V: i32, src: usize, ws: usize, dst: usize, O: i32, KH: i32, KW: i32, Gh: i32, Gw: i32, lanes: i32,
+): void {
+  const zero = f32x4.splat(0);
+  let a0 = zero, a1 = zero, a2 = zero, a3 = zero;
+  const rowBytes = <usize>Gw << 2, planeSkip = <usize>((Gh - KH) * Gw) << 2, kernelRow = <usize>KW << 4;
+  let wp = ws, row = src;
+  for (let o = 0; o < O; o++) {
+    for (let p = 0; p < KH; p++) {
+      let xp = row;
+      const wend = wp + kernelRow;
+      while (wp < wend) {
+        const w = v128.load(wp);
+        a0 = f32x4.add(a0, f32x4.mul(v128.load(xp), w));
+        if (V > 1) a1 = f32x4.add(a1, f32x4.mul(v128.load(xp, 16), w));
+        if (V > 2) a2 = f32x4.add(a2, f32x4.mul(v128.load(xp, 32), w));
+        if (V > 3) a3 = f32x4.add(a3, f32x4.mul(v128.load(xp, 48), w));
+        xp += 4;
+        wp += 16;
+      }
+      row += rowBytes;
+    }
+    row += planeSkip;
+  }
+  if (V == 1) {
+    storeLanes(dst, a0, lanes);
+    return;
+  }
+  v128.store(dst, a0);
+  if (V > 1) v128.store(dst, a1, 16);
+  if (V > 2) v128.store(dst, a2, 32);
+  if (V > 3) v128.store(dst, a3, 48);
+}
+
+/**
+ * gx (nb images of Hp×Wp floats, Hp = OH + KH − 1, Wp = OW + KW − 1: the padded input's gradient, one channel) for
+ * the output gradients gy (nb·O·OH·OW floats) and the flipped, splatted weights ws (O·KH·KW v128s). `scratch`
+ * takes one image's padded planes, O·(OH + 2KH − 2)·(OW + 2KW − 2) floats and 4 spare: zeroed once, then each
+ * image's planes are copied into its interior (the borders stay zero). Four vectors (16 columns) at a time,
+ * then single vectors for the rest of the row: on DrLIM's first layer four ran at 19 GFLOP/s, two and three at
+ * 13, five to eight at 11–14 (V8 spills past four accumulators here).
+ */
+export function convDirectBackwardInput(
+  gy: usize, ws: usize, gx: usize, nb: i32, O: i32, OH: i32, OW: i32, KH: i32, KW: i32, scratch: usize,
+): void {
+  const Gh = OH + 2 * (KH - 1), Gw = OW + 2 * (KW - 1), Hp = OH + KH - 1, Wp = OW + KW - 1;
+  const plane = Gh * Gw;
+  memory.fill(scratch, 0, (<usize>(O * plane) + 4) << 2);
+  const rowIn = <usize>OW << 2, rowPad = <usize>Gw << 2;
+  for (let n = 0; n < nb; n++) {
+    const gyn = gy + (<usize>(n * O * OH * OW) << 2), gxn = gx + (<usize>(n * Hp * Wp) << 2);
+    for (let o = 0; o < O; o++) {
+      let s = gyn + (<usize>(o * OH * OW) << 2);
+      let d = scratch + (<usize>(o * plane + (KH - 1) * Gw + KW - 1) << 2);
+      for (let i = 0; i < OH; i++) {
+        memory.copy(d, s, rowIn);
+        s += rowIn;
+        d += rowPad;
+      }
+    }
+    for (let u = 0; u < Hp; u++) {
+      const src = scratch + (<usize>(u * Gw) << 2), dst = gxn + (<usize>(u * Wp) << 2);
+      let v = 0;
+      for (; v + 16 <= Wp; v += 16) inputVectors(4, src + (<usize>v << 2), ws, dst + (<usize>v << 2), O, KH, KW, Gh, Gw, 4);
+      for (; v < Wp; v += 4) inputVectors(1, src + (<usize>v << 2), ws, dst + (<usize>v << 2), O, KH, KW, Gh, Gw, min(4, Wp - v));
+    }
+  }
+}

@@ -5,7 +5,7 @@ import type { FloatArray } from '../dtype.js';
 import {
   conv2dBackwardInput, conv2dBackwardWeight, conv2dForward, conv2dGeometry, type Conv2dGeometry,
 } from './conv.js';
-import { DIRECT_FORWARD_MAX_O, DIRECT_MAX_TAPS, directForwardApplies, directWeightApplies } from './wasm/conv.js';
+import { DIRECT_FORWARD_MAX_O, DIRECT_INPUT_MAX_O, DIRECT_MAX_TAPS, directForwardApplies, directInputApplies, directWeightApplies } from './wasm/conv.js';
 import { seededRandom } from '../../../../testing/random.js';
 
 type DType = 'float32' | 'float64';
@@ -505,7 +505,7 @@ describe.runIf(initialBackend === 'wasm')('direct convolution kernels (wasm)', (
   const directArb = fc.record({
     n: fc.integer({ min: 1, max: 3 }), c: fc.integer({ min: 1, max: 3 }), o: fc.constantFrom(1, 2, 6, 7, 8, 9, 13, 14, 15, 16, 17, 31, 32, 33),
     kh: fc.integer({ min: 1, max: 4 }), kw: fc.constantFrom(1, 2, 3, 7, 8, 9, 10),
-    ow: fc.integer({ min: 4, max: 13 }), oh: fc.integer({ min: 1, max: 5 }),
+    ow: fc.integer({ min: 4, max: 24 }), oh: fc.integer({ min: 1, max: 5 }),
     ph: fc.integer({ min: 0, max: 2 }), pw: fc.integer({ min: 0, max: 2 }), seed: fc.nat(),
   }).filter((r) => r.c * r.kh * r.kw <= DIRECT_MAX_TAPS && r.oh + r.kh - 1 - 2 * r.ph >= 1 && r.ow + r.kw - 1 - 2 * r.pw >= 1);
 
@@ -519,6 +519,11 @@ describe.runIf(initialBackend === 'wasm')('direct convolution kernels (wasm)', (
     expect(both(geometry(2, 3, 32, 32, 16, 3, 3, [1, 1], [0, 0], [1, 1]))).toEqual([false, true]);
     expect(both(geometry(2, 1, 28, 28, 32, 5, 5, [1, 1], [0, 0], [1, 1]))).toEqual([true, true]);
     expect(both(geometry(2, 1, 28, 28, 33, 5, 5, [1, 1], [0, 0], [1, 1]))).toEqual([false, true]);
+    // The input gradient: single-channel inputs only, up to DIRECT_INPUT_MAX_O output channels.
+    expect(directInputApplies(geometry(64, 1, 32, 32, 15, 6, 6, [1, 1], [0, 0], [1, 1]))).toBe(true);
+    expect(directInputApplies(geometry(2, 3, 32, 32, 16, 3, 3, [1, 1], [0, 0], [1, 1]))).toBe(false);
+    expect(directInputApplies(geometry(2, 1, 32, 32, 15, 6, 6, [2, 1], [0, 0], [1, 1]))).toBe(false);
+    expect(directInputApplies(geometry(2, 1, 28, 28, DIRECT_INPUT_MAX_O + 1, 3, 3, [1, 1], [0, 0], [1, 1]))).toBe(false);
   });
 
   it('match the float64 references on random geometries at their edges', () => {
@@ -526,6 +531,7 @@ describe.runIf(initialBackend === 'wasm')('direct convolution kernels (wasm)', (
       const g = geometry(r.n, r.c, r.oh + r.kh - 1 - 2 * r.ph, r.ow + r.kw - 1 - 2 * r.pw, r.o, r.kh, r.kw, [1, 1], [r.ph, r.pw], [1, 1]);
       expect(directWeightApplies(g)).toBe(true);
       expect(directForwardApplies(g)).toBe(r.c === 1 && r.o <= DIRECT_FORWARD_MAX_O);
+      expect(directInputApplies(g)).toBe(r.c === 1 && r.o <= DIRECT_INPUT_MAX_O);
       checkAll({ g, dtype: 'float32', seed: r.seed });
     }), { numRuns: 150 });
   });

@@ -72,8 +72,8 @@ import { gemm, gemmGather } from './gemm.js';
 import type { FloatArray } from '../dtype.js';
 import { wasmActive } from './backend.js';
 import {
-  convDirectBackwardWeightWasm, convDirectForwardWasm, convReluPoolBackwardParamsWasm, convReluPoolForwardWasm,
-  directForwardApplies, directReluPoolApplies, directWeightApplies, reluMaskBytes, type ReluPoolCotangent, type ReluPoolOutputs,
+  convDirectBackwardInputWasm, convDirectBackwardWeightWasm, convDirectForwardWasm, convReluPoolBackwardParamsWasm, convReluPoolForwardWasm,
+  directForwardApplies, directInputApplies, directReluPoolApplies, directWeightApplies, reluMaskBytes, type ReluPoolCotangent, type ReluPoolOutputs,
 } from './wasm/conv.js';
 import type { Pool2dGeometry } from './pool.js';
 import {
@@ -194,6 +194,10 @@ export function conv2dBackwardInput(gy: FloatArray, w: FloatArray, gx: FloatArra
     // gx ([N, K]) = gy ([N, O]) · W2 ([O, K]): the transposed convolution's columns are the images (DrLIM's second
     // layer: 0.8–0.9 ms with the chunked gemm and col2im, where the product alone takes ~0.35).
     gemm(N, K, O, gy, 0, O, 1, w, 0, K, 1, gx, 0, K, false);
+    return;
+  }
+  if (gy instanceof Float32Array && w instanceof Float32Array && gx instanceof Float32Array && directInputApplies(g) && wasmActive()) {
+    convDirectBackwardInputWasm(gy, w, gx, g);
     return;
   }
   if (sparseEnough(gy, N * O * OHW, w, O * K)) {

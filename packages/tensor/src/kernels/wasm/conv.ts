@@ -61,6 +61,25 @@ export function directForwardApplies(g: Conv2dGeometry): boolean {
   return directFits(g) && g.c === 1 && g.o <= DIRECT_FORWARD_MAX_O;
 }
 
+/** Most output channels for which the input gradient takes the direct kernel (each output sums O·KH·KW taps). */
+export const DIRECT_INPUT_MAX_O = 64;
+/**
+ * Most float32 elements of the input gradient's padded planes (the kernel's per-thread scratch, which on threads is
+ * the thread's gemm workspace: 128·128 + 128·1024 floats and a tile, assembly/gemm.ts).
+ */
+const INPUT_SCRATCH_MAX = 128 * 128 + 128 * 1024;
+
+/** Float32 elements of {@link convDirectBackwardInputWasm}'s scratch: one image's O planes of gy, padded. */
+const inputScratch = (g: Conv2dGeometry): number => g.o * (g.oh + 2 * (g.kh - 1)) * (g.ow + 2 * (g.kw - 1)) + 8;
+
+/**
+ * True when the input gradient takes the direct kernel: a single-channel input (a network's first layer), stride
+ * 1, no dilation, at most {@link DIRECT_INPUT_MAX_O} output channels.
+ */
+export function directInputApplies(g: Conv2dGeometry): boolean {
+  return directFits(g) && g.c === 1 && g.o <= DIRECT_INPUT_MAX_O && inputScratch(g) <= INPUT_SCRATCH_MAX;
+}
+
 /** True when the weight gradient takes the direct kernel. */
 export function directWeightApplies(g: Conv2dGeometry): boolean {
   return directFits(g) && g.c <= DIRECT_WEIGHT_MAX_C;
@@ -452,4 +471,75 @@ function addSums(gb: Float64Array, f64: Float64Array, at: number, nb: number, O:
 /** total[k] += f[at + k] for k < K, in float32 (the fixed order that makes every thread count agree). */
 function addPart(total: Float32Array, f: Float32Array, at: number, K: number): void {
   for (let k = 0; k < K; k++) total[k] = total[k]! + f[at + k]!;
+}
+
+/**
+ * gx (N·H·W floats, one channel) = the input gradient of a single-channel convolution, where
+ * {@link directInputApplies}: per chunk of images, gy is copied in, assembly/conv.ts convDirectBackwardInput
+ * computes the padded input's gradient (the transposed convolution, as a correlation of the padded gy with the
+ * flipped kernel), and its interior is copied out. Each element sums its O·KH·KW products in one order (o, then
+ * the flipped taps), so the bits do not depend on the chunks or the threads; on threads the chunks of a block are
+ * claimed as the forward's are, each thread padding into its own workspace.
+ */
+export function convDirectBackwardInputWasm(gy: Float32Array, w: Float32Array, gx: Float32Array, g: Conv2dGeometry): void {
+  const main = getRuntime();
+  const parts = convThreads(main, workOf(g));
+  const Hp = g.h + 2 * g.ph, Wp = g.w + 2 * g.pw, OHW = g.oh * g.ow, KK = g.kh * g.kw;
+  const imgIn = g.o * OHW, imgOut = Hp * Wp, wLen = g.o * KK * 4;
+  const per = imgIn + imgOut + 8;
+  const chunk = Math.max(1, Math.min(g.n, Math.floor(CHUNK_ELEMS / per)));
+  // The weights flipped and splatted: v128 (o, p, q) holds w[o, KH − 1 − p, KW − 1 − q] in its four lanes.
+  const stageFlipped = (f: Float32Array, at: number): void => {
+    for (let o = 0; o < g.o; o++) {
+      for (let t = 0; t < KK; t++) {
+        const v = w[o * KK + KK - 1 - t]!, d = at + (o * KK + t) * 4;
+        f[d] = v; f[d + 1] = v; f[d + 2] = v; f[d + 3] = v;
+      }
+    }
+  };
+  const copyOut = (f: Float32Array, at: number, n0: number, nb: number): void => {
+    if (g.ph === 0 && g.pw === 0) {
+      gx.set(f.subarray(at, at + nb * imgOut), n0 * imgOut);
+      return;
+    }
+    for (let n = 0; n < nb; n++) {
+      for (let i = 0; i < g.h; i++) {
+        const s = at + (n * Hp + i + g.ph) * Wp + g.pw;
+        gx.set(f.subarray(s, s + g.w), ((n0 + n) * g.h + i) * g.w);
+      }
+    }
+  };
+  const args = (gyAt: number, wAt: number, gxAt: number): number[] =>
+    [gyAt * 4, wAt * 4, gxAt * 4, 0, g.oh, g.ow, g.o, g.kh, g.kw, imgIn * 4, imgOut * 4, 0, 0];
+  if (parts > 1) {
+    const rt = main!;
+    const wAt = rt.arenaBase / 4;
+    // Blocks as large as the arena holds, split evenly, eight chunks per thread of each: the caller waits about
+    // half a chunk for the last.
+    const most = blockImages(rt, g, 1, wLen + 16, per, 8);
+    const block = Math.ceil(g.n / Math.ceil(g.n / most));
+    const fch = Math.max(1, Math.ceil(block / (8 * parts)));
+    const gyAt = wAt + wLen, gxAt = (gyAt + block * imgIn + 4 + 3) & ~3;
+    ensureBytes(rt, (gxAt + block * imgOut + 8) * 4);
+    stageFlipped(rt.f32, wAt);
+    for (let n0 = 0; n0 < g.n; n0 += block) {
+      const nb = Math.min(block, g.n - n0);
+      rt.f32.set(gy.subarray(n0 * imgIn, (n0 + nb) * imgIn), gyAt);
+      startConv(rt, ConvJob.Input, nb, fch, parts, args(gyAt, wAt, gxAt));
+      finishJob(rt);
+      copyOut(rt.f32, gxAt, n0, nb);
+    }
+    return;
+  }
+  const rt = getRowRuntime()!;
+  const wAt = rt.base / 4, gyAt = wAt + wLen, gxAt = (gyAt + chunk * imgIn + 4 + 3) & ~3;
+  const scAt = (gxAt + chunk * imgOut + 4 + 3) & ~3;
+  ensureRowBytes(rt, (scAt + inputScratch(g)) * 4);
+  stageFlipped(rt.f32, wAt);
+  for (let n0 = 0; n0 < g.n; n0 += chunk) {
+    const nb = Math.min(chunk, g.n - n0);
+    rt.f32.set(gy.subarray(n0 * imgIn, (n0 + nb) * imgIn), gyAt);
+    rt.exports.convDirectBackwardInput(gyAt * 4, wAt * 4, gxAt * 4, nb, g.o, g.oh, g.ow, g.kh, g.kw, scAt * 4);
+    copyOut(rt.f32, gxAt, n0, nb);
+  }
 }

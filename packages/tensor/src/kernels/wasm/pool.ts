@@ -56,8 +56,10 @@ const JOB_GEMM = 0;
  *   pooled bytes per image.
  * - ReluPoolWeight (4): convReluPoolBackwardParams, args[1] being the masked gradient's scratch; the pooled
  *   cotangent, the bias sums (0: none), the mask, the pooling geometry, the pooled bytes per image.
+ * - Input (5): convDirectBackwardInput, args gy, the flipped weights, gx, _, OH, OW, O, KH, KW and the bytes of
+ *   an image of gy and of gx; its scratch is the thread's workspace. No extra slots.
  */
-export const ConvJob = { Forward: 1, Weight: 2, ReluPoolForward: 3, ReluPoolWeight: 4 } as const;
+export const ConvJob = { Forward: 1, Weight: 2, ReluPoolForward: 3, ReluPoolWeight: 4, Input: 5 } as const;
 /** One of the {@link ConvJob} kinds. */
 export type ConvJobKind = (typeof ConvJob)[keyof typeof ConvJob];
 /**
@@ -125,7 +127,9 @@ function drain(s: Int32Array, base: number, g: number, k: KernelFns, ws: number)
       const lo0 = ic * step, nb = Math.min(M, lo0 + step) - lo0;
       const O = s[a + 6]!, o0 = Math.floor(((c - ic * G) * O) / G), o1 = Math.floor(((c - ic * G + 1) * O) / G);
       const x = s[a]! + lo0 * s[a + 9]!, img = s[a + 10]!;
-      if (kind === 1) {
+      if (kind === 5) {
+        k.convDirectBackwardInput(x, s[a + 1]!, s[a + 2]! + lo0 * img, nb, O, s[a + 4]!, s[a + 5]!, s[a + 7]!, s[a + 8]!, ws);
+      } else if (kind === 1) {
         k.convDirectForward(x, s[a + 1]!, s[a + 2]! + lo0 * img, nb, s[a + 3]!, s[a + 4]!, s[a + 5]!, s[a + 6]!, s[a + 7]!, s[a + 8]!, s[a + 11]!, s[a + 12]!);
       } else if (kind === 3) {
         // The mask has one bit per output float, each image's rounded up to whole bytes: ⌈(img / 4) / 8⌉ bytes.
@@ -152,7 +156,7 @@ type KernelFn = (...args: number[]) => void;
 /** The kernels a chunk may run (the instance's exports, on every thread). */
 interface KernelFns {
   gemm: KernelFn; convDirectForward: KernelFn; convDirectBackwardParams: KernelFn;
-  convReluPoolForward: KernelFn; convReluPoolBackwardParams: KernelFn;
+  convReluPoolForward: KernelFn; convReluPoolBackwardParams: KernelFn; convDirectBackwardInput: KernelFn;
 }
 
 /** What the workers run: a self-contained script, the same for Node and browsers. */

@@ -43,6 +43,8 @@ export interface KernelExports {
   convDirectBackwardParams(x: number, gy: number, y: number, sums: number, gw: number, nb: number, C: number, Hp: number,
     Wp: number, O: number, KH: number, KW: number, o0: number, o1: number): void;
   splatWeights(w: number, dst: number, O: number, taps: number): number;
+  convDirectBackwardInput(gy: number, ws: number, gx: number, nb: number, O: number, OH: number, OW: number, KH: number,
+    KW: number, scratch: number): void;
   positiveMask(y: number, mask: number, nb: number, per: number): void;
   convReluPoolForward(x: number, ws: number, y: number, pooled: number, mask: number, nb: number, C: number, Hp: number,
     Wp: number, O: number, KH: number, KW: number, bias: number, geo: number): void;
