@@ -63,13 +63,14 @@ export function renderSuite(s: SuiteResult): string {
   const { engines, absent } = engineColumns(s);
   const peers = engines.filter((e): e is PeerEngine => e !== 'tsgrad');
   const anchor = anchorMean(s);
+  const inRounds = (s.rounds ?? 1) > 1;
   const tsgrad = s.tsgrad ? ` (kernels ${s.tsgrad.backend}, ${s.tsgrad.defaultThreads} thread${s.tsgrad.defaultThreads === 1 ? '' : 's'} by default)` : '';
   const lines = [
     `### ${s.title} (${s.unit})`,
     '',
-    `${s.date.slice(0, 10)}, ${s.quick ? 'quick' : 'full'} run${(s.rounds ?? 1) > 1 ? ` in ${s.rounds} rounds` : ''}, tsgrad at ${s.revision}${tsgrad}. ` +
-      `Anchor (${s.anchor.name}): ${formatValue(s.anchor.start)} GFLOP/s at the start of ${(s.rounds ?? 1) > 1 ? 'each round' : 'the suite'}, ` +
-      `${formatValue(s.anchor.end)} at ${(s.rounds ?? 1) > 1 ? 'the end (medians over the rounds)' : 'its end'}.`,
+    `${s.date.slice(0, 10)}, ${s.quick ? 'quick' : 'full'} run${inRounds ? ` in ${s.rounds} rounds` : ''}, tsgrad at ${s.revision}${tsgrad}. ` +
+      `Anchor (${s.anchor.name}): ${formatValue(s.anchor.start)} GFLOP/s at the start of ${inRounds ? 'each round' : 'the suite'}, ` +
+      `${formatValue(s.anchor.end)} at ${inRounds ? 'the end (medians over the rounds)' : 'its end'}.`,
     '',
     `| case | ${engines.map((e) => ENGINE_LABEL[e]).join(' | ')} | ${peers.map((e) => `tsgrad / ${ENGINE_LABEL[e]}`).join(' | ')} | tsgrad ÷ anchor |`,
     `|---|${engines.map(() => '--:').join('|')}|${peers.map(() => '--:').join('|')}|--:|`,

@@ -406,9 +406,9 @@ function applyMask(g: usize, mask: usize, nb: i32, per: i32, k0: i32, k1: i32): 
 
 /**
  * avgPoolBackward then applyMask in one pass, for output channels [o0, o1) of nb images, for unpadded windows
- * that do not overlap (sh ≥ KH, sw ≥ KW: DrLIM's 3×3 pooling), where every element receives at most one window's value f32(0 + g / (KH·KW)), the
- * value avgPoolBackward stores. Rows no window covers are zeros. The same bits as the two passes, without the
- * zeroing pass and the copies.
+ * that do not overlap (sh ≥ KH, sw ≥ KW: DrLIM's 3×3 pooling), where every element receives at most one window's
+ * value f32(0 + g / (KH·KW)), the value avgPoolBackward stores. Rows no window covers are zeros. The same bits as
+ * the two passes, without the zeroing pass and the copies.
  *
  * Windows three wide at stride three (DrLIM's) take poolMaskRows3, in registers. Otherwise each window row's
  * first conv row is written once, unmasked, element by element (zeros in the gaps); the window's other rows are

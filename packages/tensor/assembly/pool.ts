@@ -107,8 +107,14 @@ export function avgPoolForward(
     lo2 = f64x2.add(lo2, f64x2.promote_low_f32x4(i32x4.shuffle(a2, b2, 2, 5, 2, 5)));
     hi2 = f64x2.add(hi2, f64x2.promote_low_f32x4(i32x4.shuffle(c2, c2, 0, 3, 0, 3)));
   }
+  storeMeans4(d, lo, hi, full);
+  storeMeans4(d + 16, lo2, hi2, full);
+}
+
+/** Four windows' float32 means at d from their float64 sums, windows 0, 1 in lo and 2, 3 in hi. */
+// @ts-ignore: decorator
+@inline function storeMeans4(d: usize, lo: v128, hi: v128, full: v128): void {
   v128.store(d, i32x4.shuffle(f32x4.demote_f64x2_zero(f64x2.div(lo, full)), f32x4.demote_f64x2_zero(f64x2.div(hi, full)), 0, 1, 4, 5));
-  v128.store(d, i32x4.shuffle(f32x4.demote_f64x2_zero(f64x2.div(lo2, full)), f32x4.demote_f64x2_zero(f64x2.div(hi2, full)), 0, 1, 4, 5), 16);
 }
 
 /**

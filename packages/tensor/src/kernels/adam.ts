@@ -55,17 +55,15 @@ export function adamUpdate(
     adamWasm(param, grad, expAvg, expAvgSq, maxExpAvgSq, opts);
     return;
   }
-  adamRows(param, grad, expAvg, expAvgSq, maxExpAvgSq, opts.lr, opts.beta1, opts.beta2, opts.eps, opts.weightDecay,
-    opts.decoupled, opts.maximize, opts.stepSize, opts.sqrtBiasCorrection2);
+  adamRows(param, grad, expAvg, expAvgSq, maxExpAvgSq, opts);
 }
 
 /** The TypeScript reference of {@link adamUpdate}: a plain loop over the arrays (no closure, no allocation). */
 function adamRows(
-  w: FloatArray, grad: FloatArray, m: FloatArray, v: FloatArray, vmax: FloatArray | null,
-  lr: number, b1: number, b2: number, eps: number, wd: number, decoupled: boolean, maximize: boolean,
-  stepSize: number, sqrtBc2: number,
+  w: FloatArray, grad: FloatArray, m: FloatArray, v: FloatArray, vmax: FloatArray | null, h: AdamUpdateOptions,
 ): void {
-  const n = w.length;
+  const { lr, beta1: b1, beta2: b2, eps, weightDecay: wd, decoupled, maximize, stepSize } = h;
+  const sqrtBc2 = h.sqrtBiasCorrection2, n = w.length;
   for (let i = 0; i < n; i++) {
     let g = maximize ? -grad[i]! : grad[i]!;
     if (wd !== 0) {

@@ -63,21 +63,18 @@ export function directForwardApplies(g: Conv2dGeometry): boolean {
 
 /** Most output channels for which the input gradient takes the direct kernel (each output sums O·KH·KW taps). */
 export const DIRECT_INPUT_MAX_O = 64;
-/**
- * Most float32 elements of the input gradient's padded planes (the kernel's per-thread scratch, which on threads is
- * the thread's gemm workspace: 128·128 + 128·1024 floats and a tile, assembly/gemm.ts).
- */
-const INPUT_SCRATCH_MAX = 128 * 128 + 128 * 1024;
-
 /** Float32 elements of {@link convDirectBackwardInputWasm}'s scratch: one image's O planes of gy, padded. */
 const inputScratch = (g: Conv2dGeometry): number => g.o * (g.oh + 2 * (g.kh - 1)) * (g.ow + 2 * (g.kw - 1)) + 8;
 
 /**
  * True when the input gradient takes the direct kernel: a single-channel input (a network's first layer), stride
- * 1, no dilation, at most {@link DIRECT_INPUT_MAX_O} output channels.
+ * 1, no dilation, at most {@link DIRECT_INPUT_MAX_O} output channels, and padded planes that fit the kernel's
+ * per-thread scratch (on threads, the thread's gemm workspace).
  */
 export function directInputApplies(g: Conv2dGeometry): boolean {
-  return directFits(g) && g.c === 1 && g.o <= DIRECT_INPUT_MAX_O && inputScratch(g) <= INPUT_SCRATCH_MAX;
+  const rt = getRuntime();
+  return rt !== null && directFits(g) && g.c === 1 && g.o <= DIRECT_INPUT_MAX_O &&
+    inputScratch(g) * 4 <= rt.exports.workspaceBytes();
 }
 
 /** True when the weight gradient takes the direct kernel. */
@@ -253,12 +250,10 @@ function directForward(
     // Two sets of block buffers: while the threads compute block k in one, the caller copies block k − 1's
     // outputs out of the other. The forward's bits do not depend on the chunks, so a block is at most four
     // quarter-size chunks per thread (the copies overlap the work: DrLIM's first layer at 2 threads 3.8–3.9 ms,
-    // against 4.4–4.8 for one block of whole chunks). The blocks are of even size (128 images: four of 32, not
-    // 40, 40, 40, 8), each eight chunks per thread (of two images): the caller waits about half a chunk for the
-    // last one (0.27 -> ~0.07 ms per step), and no block ends on a lone chunk.
+    // against 4.4–4.8 for one block of whole chunks), split evenly (evenBlocks: the caller's wait for the last
+    // chunk 0.27 -> ~0.07 ms per step).
     const most = Math.min(4 * parts * Math.max(1, Math.ceil(chunk / 4)), blockImages(rt, g, 1, wLen + wsLen + GEO_ELEMS, 2 * per, 16));
-    const block = Math.ceil(g.n / Math.ceil(g.n / most));
-    const fch = Math.max(1, Math.ceil(block / (8 * parts)));
+    const { block, fch } = evenBlocks(g.n, most, parts);
     const bufs: ForwardBuffers[] = [];
     let at = geoAt + GEO_ELEMS;
     for (let b = 0; b < 2; b++) {
@@ -433,6 +428,16 @@ function directWeight(
   gw.set(total);
 }
 
+/**
+ * A threaded forward-like job's blocks and chunks: blocks of at most `most` images, of even size (128 images in
+ * blocks of at most 40: four of 32, not 40, 40, 40, 8), each eight chunks per thread, so that the caller waits
+ * about half a chunk for the last one and no block ends on a lone chunk. Their bits do not depend on either.
+ */
+function evenBlocks(n: number, most: number, parts: number): { block: number; fch: number } {
+  const block = Math.ceil(n / Math.ceil(n / most));
+  return { block, fch: Math.max(1, Math.ceil(block / (8 * parts))) };
+}
+
 /** Where a block's operands of the weight gradient sit (float32 element indices; s is 8-byte aligned). */
 interface Buffers { p: number; x: number; gy: number; y: number; s: number; gp: number; m: number; end: number }
 
@@ -514,11 +519,8 @@ export function convDirectBackwardInputWasm(gy: Float32Array, w: Float32Array, g
   if (parts > 1) {
     const rt = main!;
     const wAt = rt.arenaBase / 4;
-    // Blocks as large as the arena holds, split evenly, eight chunks per thread of each: the caller waits about
-    // half a chunk for the last.
-    const most = blockImages(rt, g, 1, wLen + 16, per, 8);
-    const block = Math.ceil(g.n / Math.ceil(g.n / most));
-    const fch = Math.max(1, Math.ceil(block / (8 * parts)));
+    // Blocks as large as the arena holds, split evenly (evenBlocks).
+    const { block, fch } = evenBlocks(g.n, blockImages(rt, g, 1, wLen + 16, per, 8), parts);
     const gyAt = wAt + wLen, gxAt = (gyAt + block * imgIn + 4 + 3) & ~3;
     ensureBytes(rt, (gxAt + block * imgOut + 8) * 4);
     stageFlipped(rt.f32, wAt);
